@@ -1,0 +1,2 @@
+//! seamless-core: trading domain, the pinned engine, feeds, strategies, risk and the paper broker.
+#![deny(missing_docs)]

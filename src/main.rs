@@ -1,0 +1,2 @@
+//! The `seamless` command: argument parsing and glue only.
+fn main() {}

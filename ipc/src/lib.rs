@@ -25,5 +25,15 @@
 
 mod sync;
 
+pub mod broadcast;
+pub mod seqlock;
+pub mod spsc;
 pub mod wait;
 pub mod words;
+
+#[cfg(not(loom))]
+pub mod reader_slot;
+#[cfg(not(loom))]
+pub mod region;
+#[cfg(not(loom))]
+pub mod shm;

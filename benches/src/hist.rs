@@ -1,0 +1,202 @@
+//! Latency histograms: recording, percentile summaries and `.hgrm` files.
+//!
+//! Values are nanoseconds. A [`Summary`] is what the report tables print; [`write_hgrm`]
+//! writes HdrHistogram's classic "percentile distribution" text, which the public
+//! HdrHistogram plotter and `seamless bench --plot` read.
+//!
+//! Never used on a measured path except [`Hist::record`], which does not allocate.
+
+use std::fmt::Write as _;
+use std::io;
+use std::path::Path;
+
+use hdrhistogram::Histogram;
+
+/// The highest value a histogram tracks (10 s in ns); larger samples are clamped.
+const MAX_NS: u64 = 10_000_000_000;
+
+/// A latency histogram in nanoseconds with 3 significant digits.
+#[derive(Debug, Clone)]
+pub struct Hist {
+    inner: Histogram<u64>,
+}
+
+impl Default for Hist {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Hist {
+    /// An empty histogram covering 1 ns ..= 10 s.
+    pub fn new() -> Hist {
+        Hist {
+            inner: Histogram::new_with_bounds(1, MAX_NS, 3).expect("static bounds are valid"),
+        }
+    }
+
+    /// Records one sample (clamped into range); never allocates.
+    #[inline]
+    pub fn record(&mut self, ns: u64) {
+        self.inner.saturating_record(ns.clamp(1, MAX_NS));
+    }
+
+    /// Adds every sample of `other`.
+    pub fn merge(&mut self, other: &Hist) {
+        // Both have identical bounds, so `add` cannot fail.
+        let _ = self.inner.add(&other.inner);
+    }
+
+    /// The number of samples.
+    pub fn len(&self) -> u64 {
+        self.inner.len()
+    }
+
+    /// True when nothing was recorded.
+    pub fn is_empty(&self) -> bool {
+        self.inner.is_empty()
+    }
+
+    /// The value at quantile `q` (0.0..=1.0).
+    pub fn quantile(&self, q: f64) -> u64 {
+        self.inner.value_at_quantile(q)
+    }
+
+    /// The standard percentile summary.
+    pub fn summary(&self) -> Summary {
+        Summary {
+            count: self.inner.len(),
+            p50: self.quantile(0.50),
+            p90: self.quantile(0.90),
+            p99: self.quantile(0.99),
+            p999: self.quantile(0.999),
+            max: self.inner.max(),
+            mean: self.inner.mean(),
+        }
+    }
+
+    /// The underlying HdrHistogram.
+    pub fn raw(&self) -> &Histogram<u64> {
+        &self.inner
+    }
+}
+
+/// Percentiles of one histogram, in ns.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct Summary {
+    /// Number of samples.
+    pub count: u64,
+    /// Median.
+    pub p50: u64,
+    /// 90th percentile.
+    pub p90: u64,
+    /// 99th percentile.
+    pub p99: u64,
+    /// 99.9th percentile.
+    pub p999: u64,
+    /// Largest sample.
+    pub max: u64,
+    /// Arithmetic mean.
+    pub mean: f64,
+}
+
+impl Summary {
+    /// The five reported figures, in table order.
+    pub fn figures(&self) -> [u64; 5] {
+        [self.p50, self.p90, self.p99, self.p999, self.max]
+    }
+}
+
+/// Renders the percentile distribution in HdrHistogram's `.hgrm` text format.
+pub fn hgrm_text(hist: &Hist) -> String {
+    let h = hist.raw();
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "{:>12} {:>14} {:>10} {:>14}\n",
+        "Value", "Percentile", "TotalCount", "1/(1-Percentile)"
+    );
+    let mut total = 0u64;
+    for v in h.iter_quantiles(5) {
+        total += v.count_since_last_iteration();
+        let q = v.quantile_iterated_to();
+        let inv = if q < 1.0 {
+            format!("{:>14.2}", 1.0 / (1.0 - q))
+        } else {
+            format!("{:>14}", "inf")
+        };
+        let _ = writeln!(
+            out,
+            "{:>12.3} {:>14.12} {:>10} {}",
+            v.value_iterated_to() as f64,
+            q,
+            total,
+            inv
+        );
+    }
+    let _ = writeln!(
+        out,
+        "#[Mean    = {:>12.3}, StdDeviation   = {:>12.3}]",
+        h.mean(),
+        h.stdev()
+    );
+    let _ = writeln!(
+        out,
+        "#[Max     = {:>12.3}, Total count    = {:>12}]",
+        h.max() as f64,
+        h.len()
+    );
+    let _ = writeln!(
+        out,
+        "#[Buckets = {:>12}, SubBuckets     = {:>12}]",
+        h.buckets(),
+        h.distinct_values()
+    );
+    out
+}
+
+/// Writes [`hgrm_text`] to `path`.
+///
+/// # Errors
+///
+/// Any I/O error from creating or writing the file.
+pub fn write_hgrm(hist: &Hist, path: &Path) -> io::Result<()> {
+    std::fs::write(path, hgrm_text(hist))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn summary_orders_percentiles() {
+        let mut h = Hist::new();
+        for v in 1..=1000 {
+            h.record(v);
+        }
+        let s = h.summary();
+        assert_eq!(s.count, 1000);
+        assert!(s.p50 <= s.p90 && s.p90 <= s.p99 && s.p99 <= s.p999 && s.p999 <= s.max);
+        assert!((495..=505).contains(&s.p50), "{s:?}");
+        assert_eq!(s.max, 1000);
+    }
+
+    #[test]
+    fn hgrm_ends_at_total_count() {
+        let mut h = Hist::new();
+        for v in [100, 200, 300, 5_000] {
+            h.record(v);
+        }
+        let text = hgrm_text(&h);
+        assert!(text.contains("Total count    =            4"), "{text}");
+        let last_row = text
+            .lines()
+            .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
+            .last()
+            .unwrap();
+        assert!(
+            last_row.split_whitespace().nth(2) == Some("4"),
+            "{last_row}"
+        );
+    }
+}

@@ -13,6 +13,8 @@ use std::time::Duration;
 use seamless_bench::clock::Clock;
 use seamless_bench::pin::Cores;
 use seamless_bench::report::Table;
+use seamless_bench::report::median_f64;
+use seamless_bench::stream::{self, SharedArrayQueue};
 use seamless_bench::{floor, peers, pingpong};
 
 fn env_u64(key: &str, default: u64) -> u64 {
@@ -50,6 +52,21 @@ fn main() {
     }
     eprintln!();
     println!("{}", rtt.render());
+
+    let items = env_u64("SEAMLESS_BENCH_STREAM_ITEMS", 5_000_000);
+    let mut rates: Vec<(&str, Vec<f64>)> = vec![("rtrb", vec![]), ("crossbeam ArrayQueue", vec![])];
+    for round in 0..rounds {
+        eprint!("\rstream round {}/{rounds}", round + 1);
+        let (tx, rx) = rtrb::RingBuffer::new(4096);
+        rates[0].1.push(stream::run(tx, rx, items, &cores));
+        let q = SharedArrayQueue(std::sync::Arc::new(crossbeam_queue::ArrayQueue::new(4096)));
+        rates[1].1.push(stream::run(q.clone(), q, items, &cores));
+    }
+    eprintln!();
+    println!("\n## streaming throughput ({rounds} rounds x {items} items, capacity 4096; median)");
+    for (name, v) in &mut rates {
+        println!("{name:<28} {:>8.1} M items/s", median_f64(v) / 1e6);
+    }
     match rtt.write_hgrms(&out, "pingpong") {
         Ok(paths) => eprintln!("wrote {} .hgrm files to {}", paths.len(), out.display()),
         Err(e) => eprintln!("could not write .hgrm files to {}: {e}", out.display()),

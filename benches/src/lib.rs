@@ -18,3 +18,4 @@ pub mod peers;
 pub mod pin;
 pub mod pingpong;
 pub mod report;
+pub mod stream;

@@ -49,7 +49,7 @@ pub trait Record: FromBytes + IntoBytes + Immutable + KnownLayout + Copy {
     /// whose size is not a multiple of 8 or whose alignment exceeds 8.
     const WORDS: usize = {
         assert!(
-            size_of::<Self>() % 8 == 0,
+            size_of::<Self>().is_multiple_of(8),
             "record size must be a multiple of 8 bytes"
         );
         assert!(align_of::<Self>() <= 8, "record alignment must be at most 8");

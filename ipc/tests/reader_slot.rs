@@ -4,6 +4,8 @@
 //!
 //! Child processes re-run this test binary with `--exact child_process_entry`.
 
+#![cfg(not(loom))] // the shm, region and reader_slot modules do not exist under loom
+
 use std::os::unix::fs::PermissionsExt;
 use std::path::Path;
 use std::process::{Child, Command, Stdio};

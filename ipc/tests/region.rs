@@ -6,6 +6,8 @@
 //! environment variable naming their role; they find the directory through
 //! `SEAMLESS_SHM_DIR` (so that path is exercised too).
 
+#![cfg(not(loom))] // the shm, region and reader_slot modules do not exist under loom
+
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::sync::atomic::Ordering;
@@ -141,6 +143,10 @@ fn mapping_perms(path: &Path) -> Vec<String> {
 
 #[test]
 fn create_then_attach_round_trips_header_and_sections() {
+    fn send_sync<T: Send + Sync>() {}
+    send_sync::<RegionOwner>();
+    send_sync::<RegionReader>();
+
     let dir = shm_tempdir();
     let owner = RegionOwner::create(Some(dir.path()), "rt", &SPEC).unwrap();
     assert_eq!(owner.origin(), Origin::Fresh);

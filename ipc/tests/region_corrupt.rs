@@ -4,6 +4,8 @@
 //! Fields are patched at the byte offsets the `region` module documents as its file
 //! format, so these tests also pin that format down.
 
+#![cfg(not(loom))] // the shm, region and reader_slot modules do not exist under loom
+
 use std::fs::{File, OpenOptions};
 use std::os::unix::fs::{FileExt, PermissionsExt};
 use std::path::{Path, PathBuf};

@@ -40,7 +40,7 @@ proptest! {
 
     /// Notional is `price * qty` rounded half away from zero, or `None` past the range.
     #[test]
-    fn notional_rounds_half_away_from_zero(p in any::<i64>(), q in -1_000_000_000_000i64..=1_000_000_000_000) {
+    fn notional_rounds_half_away_from_zero(p in any::<i64>(), q in any::<i64>()) {
         let exact = i128::from(p) * i128::from(q);
         let got = Price::from_raw(p).notional(Qty::from_raw(q));
         let scale = 100_000_000i128;

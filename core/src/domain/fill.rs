@@ -3,8 +3,9 @@
 //!
 //! The fold computes the consequences, so the engine, the persister and restore can
 //! never disagree about a fill's realized P&L: the engine applies the fill, then
-//! publishes `outcome.consequences(ts)` in order, and the fold treats those events as
-//! records (it verifies `position_updated`, mutates nothing).
+//! publishes `outcome.consequences(ts)` in order, immediately, with no other event in
+//! between, and applies them too; the fold treats them as records (it verifies
+//! `position_updated` against the position, mutates nothing).
 //!
 //! Progress: wait-free; no allocation (at most three events in a fixed array).
 //!

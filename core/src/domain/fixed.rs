@@ -23,10 +23,12 @@
 //!    sit in shared-memory and on-disk records; any bit pattern is a valid value.
 //! 2. Sums and differences are `checked_*` (returning `None` on overflow) or
 //!    `saturating_*`; there are deliberately no `+`/`-` operators that could panic or wrap.
-//! 3. Products and quotients (`notional`, `bps`, `mul_ratio`, `per_unit`) widen to `i128`,
-//!    then round **half away from zero** once, at the end (the rounding most exchanges
-//!    and accountants mean by "rounding"; it is symmetric, so a buy and a sell of the same
-//!    size have notionals of equal magnitude), then narrow back with an overflow check.
+//! 3. Products and quotients (`notional`, `bps`, `mul_ratio`, `per_unit`) are computed
+//!    exactly in 128 bits, then rounded **half away from zero** once, at the end (the
+//!    rounding most exchanges and accountants mean by "rounding"; it is symmetric, so a
+//!    buy and a sell of the same size have notionals of equal magnitude), then narrowed
+//!    back with an overflow check. `notional`, the hot one, splits its operands at the
+//!    decimal point so it needs no 128-bit division.
 //! 4. Text goes through [`decimal`](super::decimal): exact, shortest, no floats.
 //!
 //! It must never use floating point, and never panic on any value.
@@ -55,6 +57,32 @@ pub(crate) fn div_round(n: i128, d: i128) -> i128 {
         if (n < 0) == (d < 0) { q + 1 } else { q - 1 }
     } else {
         q
+    }
+}
+
+/// `a * b / SCALE` rounded half away from zero, exactly, without a 128-bit division
+/// (a `u128` division is a library call costing tens of nanoseconds; this is a few
+/// multiplications and constant divisions, which compile to multiplications).
+///
+/// With `a = ai * SCALE + af` and `b = bi * SCALE + bf` (magnitudes), the quotient is
+/// `a * bi + ai * bf + af * bf / SCALE`: only the last term is fractional, and
+/// `af * bf < 10^16` fits a `u64`. Rounding that term half up on magnitudes is rounding
+/// the whole half away from zero.
+#[inline]
+pub(crate) fn mul_unscale(a: i64, b: i64) -> i128 {
+    let s = SCALE as u64;
+    let (ma, mb) = (a.unsigned_abs(), b.unsigned_abs());
+    let (ai, af) = (ma / s, ma % s);
+    let (bi, bf) = (mb / s, mb % s);
+    let frac = af * bf;
+    let frac = frac / s + u64::from(frac % s >= s / 2);
+    // ma * bi < 2^63 * 2^37: far below 2^127, as are the sums.
+    let magnitude = u128::from(ma) * u128::from(bi) + u128::from(ai) * u128::from(bf);
+    let magnitude = (magnitude + u128::from(frac)) as i128;
+    if (a < 0) != (b < 0) {
+        -magnitude
+    } else {
+        magnitude
     }
 }
 
@@ -264,14 +292,13 @@ impl Price {
     /// ```
     #[inline]
     pub fn notional(self, qty: Qty) -> Option<Money> {
-        let v = div_round(i128::from(self.0) * i128::from(qty.0), i128::from(SCALE));
-        i64::try_from(v).ok().map(Money)
+        i64::try_from(mul_unscale(self.0, qty.0)).ok().map(Money)
     }
 
     /// Like [`notional`](Self::notional) but clamped to the representable range.
     #[inline]
     pub fn notional_saturating(self, qty: Qty) -> Money {
-        let v = div_round(i128::from(self.0) * i128::from(qty.0), i128::from(SCALE));
+        let v = mul_unscale(self.0, qty.0);
         Money(v.clamp(i128::from(i64::MIN), i128::from(i64::MAX)) as i64)
     }
 }
@@ -311,6 +338,27 @@ mod tests {
         assert_eq!(div_round(-4, 3), -1);
         assert_eq!(div_round(7, 7), 1);
         assert_eq!(div_round(0, 7), 0);
+    }
+
+    #[test]
+    fn mul_unscale_matches_i128_division() {
+        let cases = [
+            0,
+            1,
+            -1,
+            49_999_999,
+            50_000_000,
+            -50_000_000,
+            SCALE,
+            i64::MAX,
+            i64::MIN,
+        ];
+        for a in cases {
+            for b in cases {
+                let want = div_round(i128::from(a) * i128::from(b), i128::from(SCALE));
+                assert_eq!(mul_unscale(a, b), want, "{a} * {b}");
+            }
+        }
     }
 
     #[test]

@@ -92,12 +92,25 @@ impl fmt::Debug for JsonBuf {
 
 impl fmt::Write for JsonBuf {
     /// Appends `s` whole, or fails leaving the buffer as it was.
+    #[inline]
     fn write_str(&mut self, s: &str) -> fmt::Result {
         let end = self.len.checked_add(s.len()).ok_or(fmt::Error)?;
         let dst = self.bytes.get_mut(self.len..end).ok_or(fmt::Error)?;
         dst.copy_from_slice(s.as_bytes());
         self.len = end;
         Ok(())
+    }
+
+    /// Appends one character (the JSON punctuation goes through here).
+    #[inline]
+    fn write_char(&mut self, c: char) -> fmt::Result {
+        if c.is_ascii() && self.len < JSON_BUF_CAPACITY {
+            self.bytes[self.len] = c as u8;
+            self.len += 1;
+            Ok(())
+        } else {
+            self.write_str(c.encode_utf8(&mut [0; 4]))
+        }
     }
 }
 
@@ -111,18 +124,62 @@ pub trait JsonValue {
     fn write_json<W: fmt::Write + ?Sized>(&self, out: &mut W) -> fmt::Result;
 }
 
-macro_rules! json_display {
+/// Writes an integer's decimal digits from a stack buffer (`write!` through
+/// `fmt::Formatter` costs several times more per field).
+fn write_int<W: fmt::Write + ?Sized>(
+    negative: bool,
+    mut magnitude: u64,
+    out: &mut W,
+) -> fmt::Result {
+    let mut buf = [0u8; 20];
+    let mut pos = buf.len();
+    loop {
+        pos -= 1;
+        buf[pos] = b'0' + (magnitude % 10) as u8;
+        magnitude /= 10;
+        if magnitude == 0 {
+            break;
+        }
+    }
+    if negative {
+        out.write_char('-')?;
+    }
+    // Only ASCII digits were written.
+    out.write_str(std::str::from_utf8(&buf[pos..]).unwrap_or_default())
+}
+
+macro_rules! json_unsigned {
     ($($t:ty),*) => {$(
         impl JsonValue for $t {
             #[inline]
             fn write_json<W: fmt::Write + ?Sized>(&self, out: &mut W) -> fmt::Result {
-                write!(out, "{self}")
+                write_int(false, u64::from(*self), out)
             }
         }
     )*};
 }
 
-json_display!(u8, u16, u32, u64, i32, i64, bool);
+json_unsigned!(u8, u16, u32, u64);
+
+macro_rules! json_signed {
+    ($($t:ty),*) => {$(
+        impl JsonValue for $t {
+            #[inline]
+            fn write_json<W: fmt::Write + ?Sized>(&self, out: &mut W) -> fmt::Result {
+                write_int(*self < 0, self.unsigned_abs().into(), out)
+            }
+        }
+    )*};
+}
+
+json_signed!(i32, i64);
+
+impl JsonValue for bool {
+    #[inline]
+    fn write_json<W: fmt::Write + ?Sized>(&self, out: &mut W) -> fmt::Result {
+        out.write_str(if *self { "true" } else { "false" })
+    }
+}
 
 macro_rules! json_fixed {
     ($($t:ty),*) => {$(
@@ -250,6 +307,19 @@ impl<'w, W: fmt::Write + ?Sized> JsonObject<'w, W> {
 mod tests {
     use super::*;
     use std::fmt::Write;
+
+    #[test]
+    fn integers() {
+        let mut s = String::new();
+        for v in [0i64, 7, -7, i64::MIN, i64::MAX] {
+            s.clear();
+            v.write_json(&mut s).unwrap();
+            assert_eq!(s, v.to_string());
+        }
+        s.clear();
+        u64::MAX.write_json(&mut s).unwrap();
+        assert_eq!(s, u64::MAX.to_string());
+    }
 
     #[test]
     fn escapes_strings() {

@@ -42,7 +42,10 @@
 //!
 //! Arithmetic saturates at the fixed-point range instead of panicking; risk keeps real
 //! values far from it (an order whose notional overflows is rejected by the engine).
-//! It must never be mutated except through the fold ([`State::apply`](super::State::apply)).
+//!
+//! The methods are public so that a standalone book (the paper broker's own positions)
+//! uses the very same accounting. A `Position` inside [`State`](super::State) must never
+//! be mutated except through the fold ([`State::apply`](super::State::apply)).
 
 use zerocopy::{FromBytes, Immutable, IntoBytes, KnownLayout};
 

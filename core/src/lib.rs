@@ -12,7 +12,12 @@
 #![deny(missing_docs)]
 #![warn(clippy::undocumented_unsafe_blocks)]
 
+pub mod broker;
 pub mod domain;
+pub mod engine;
+pub mod feed;
+pub mod risk;
+pub mod strategy;
 
 pub use domain::{
     Event, EventBody, EventKind, EventRecord, InstrumentId, Instruments, Money, Price, Qty, Side,

@@ -189,7 +189,11 @@ mod tests {
 
     #[test]
     fn parses_every_name_and_rejects_others() {
-        for s in [WaitStrategy::Spin, WaitStrategy::SpinYield, WaitStrategy::Backoff] {
+        for s in [
+            WaitStrategy::Spin,
+            WaitStrategy::SpinYield,
+            WaitStrategy::Backoff,
+        ] {
             assert_eq!(s.as_str().parse::<WaitStrategy>(), Ok(s));
         }
         assert_eq!("park".parse(), Ok(WaitStrategy::Backoff));

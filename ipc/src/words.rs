@@ -52,7 +52,10 @@ pub trait Record: FromBytes + IntoBytes + Immutable + KnownLayout + Copy {
             size_of::<Self>().is_multiple_of(8),
             "record size must be a multiple of 8 bytes"
         );
-        assert!(align_of::<Self>() <= 8, "record alignment must be at most 8");
+        assert!(
+            align_of::<Self>() <= 8,
+            "record alignment must be at most 8"
+        );
         size_of::<Self>() / 8
     };
 }

@@ -737,6 +737,20 @@ fn marks_are_conflated_per_instrument_and_forced_before_fills() {
 }
 
 #[test]
+fn feed_ticks_drive_the_engine_like_quotes() {
+    let (mut rig, _) = Rig::scripted(settings("10", "10", "0", false));
+    let mut tick = seamless_core::feed::Tick::new(B, T0 + 5, p("9"), p("11"), p("10"), q("3"));
+    tick.stamp = 42;
+    rig.engine
+        .on_feed_tick(&tick, &mut rig.events, &mut rig.orders);
+    let live = rig.engine.quote(B).unwrap();
+    assert_eq!(
+        (live.quote.bid, live.quote.ask, live.quote.last, live.ts_ns),
+        (p("9"), p("11"), p("10"), T0 + 5)
+    );
+}
+
+#[test]
 fn unknown_instruments_are_ignored() {
     let (mut rig, _) = Rig::scripted(settings("10", "10", "0", false));
     let at = rig.mark();

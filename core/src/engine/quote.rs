@@ -4,6 +4,7 @@
 use super::Engine;
 use super::sink::EventSink;
 use crate::domain::{EventBody, InstrumentId, Market, Price};
+use crate::feed::Tick;
 
 /// A top-of-book quote and last price, as a tick carries it.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -14,6 +15,17 @@ pub struct Quote {
     pub ask: Price,
     /// Last trade (or bar close): the strategy's price and the mark.
     pub last: Price,
+}
+
+impl From<&Tick> for Quote {
+    #[inline]
+    fn from(t: &Tick) -> Self {
+        Quote {
+            bid: t.bid,
+            ask: t.ask,
+            last: t.last,
+        }
+    }
 }
 
 /// An instrument's latest tick.

@@ -5,6 +5,7 @@ use super::place::Ticket;
 use super::sink::{EventSink, OrderSink};
 use super::{Engine, Quote};
 use crate::domain::{EventBody, InstrumentId, Price, Side};
+use crate::feed::Tick;
 use crate::strategy::Intent;
 
 impl Engine {
@@ -40,6 +41,23 @@ impl Engine {
         // couple of comparisons when nothing is breached.
         self.check_loss(ts_ns, events, orders);
         self.run_strategy(id, ts_ns, quote.last, events, orders);
+    }
+
+    /// [`on_tick`](Self::on_tick) for a feed [`Tick`].
+    #[inline]
+    pub fn on_feed_tick<E: EventSink, O: OrderSink>(
+        &mut self,
+        tick: &Tick,
+        events: &mut E,
+        orders: &mut O,
+    ) {
+        self.on_tick(
+            tick.instrument,
+            tick.ts_ns,
+            Quote::from(tick),
+            events,
+            orders,
+        );
     }
 
     #[inline]

@@ -285,7 +285,7 @@ fn orders_beyond_the_order_size_limit_are_rejected_not_clipped() {
             side: Side::Buy,
             qty: q("3"),
             price: p("101"),
-            reason: RejectReason::InvalidQty, // max_order_qty (see RiskReject::reason)
+            reason: RejectReason::MaxOrderQty,
         })
     );
     assert!(rig.sent.is_empty(), "nothing reached the broker");
@@ -372,7 +372,7 @@ fn a_full_broker_ring_rejects_with_a_reason() {
     assert!(matches!(
         rig.bodies_since(at).last(),
         Some(EventBody::OrderRejected {
-            reason: RejectReason::Broker,
+            reason: RejectReason::Busy,
             ..
         })
     ));
@@ -388,7 +388,7 @@ fn broker_rejections_clear_the_pending_order() {
     let at = rig.mark();
     let refusal = BrokerReply::Rejected {
         order_id: 1,
-        reason: RejectReason::Broker,
+        reason: RejectReason::Busy,
         ts_ns: rig.ts,
     };
     rig.reply(refusal);
@@ -400,7 +400,7 @@ fn broker_rejections_clear_the_pending_order() {
             side: Side::Buy,
             qty: q("1"),
             price: p("101"),
-            reason: RejectReason::Broker,
+            reason: RejectReason::Busy,
         }]
     );
     assert_eq!(rig.engine.exposure(A).pending_buy, Qty::ZERO);

@@ -208,6 +208,10 @@ wire_codes! {
         Broker = 7 => "broker",
         /// The order's notional exceeds the configured maximum.
         MaxNotional = 8 => "max_notional",
+        /// The order's quantity exceeds the configured maximum order size.
+        MaxOrderQty = 9 => "max_order_qty",
+        /// A queue on the way to the broker (ring or pending-order table) was full.
+        Busy = 10 => "busy",
     }
 }
 
@@ -281,6 +285,8 @@ mod tests {
         assert_eq!((Side::Buy.code(), Side::Sell.code()), (1, 2));
         assert_eq!(Reason::Error.code(), 13);
         assert_eq!(RejectReason::MaxNotional.code(), 8);
+        assert_eq!(RejectReason::MaxOrderQty.code(), 9);
+        assert_eq!(RejectReason::Busy.code(), 10);
         assert_eq!((Trigger::Stop.code(), Trigger::Target.code()), (1, 2));
         assert_eq!(ChangeKind::CashAdjusted.code(), 4);
         assert_eq!(RunnerStatus::Stopped.code(), 2);

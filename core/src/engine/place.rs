@@ -66,7 +66,7 @@ impl Engine {
             ask: quote.ask,
         };
         if self.orders.is_full() || orders.submit(&order).is_err() {
-            return reject(self, events, RejectReason::Broker);
+            return reject(self, events, RejectReason::Busy);
         }
         let pending = PendingOrder {
             order_id,

@@ -99,7 +99,8 @@ impl RiskReject {
     #[inline]
     pub const fn reason(self) -> RejectReason {
         match self {
-            RiskReject::InvalidQty | RiskReject::MaxOrderQty => RejectReason::InvalidQty,
+            RiskReject::InvalidQty => RejectReason::InvalidQty,
+            RiskReject::MaxOrderQty => RejectReason::MaxOrderQty,
             RiskReject::Halted => RejectReason::Halted,
             RiskReject::MaxPosition => RejectReason::MaxPosition,
             RiskReject::Overflow => RejectReason::Overflow,

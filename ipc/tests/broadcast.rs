@@ -280,8 +280,8 @@ fn forced_publish_overrides_gates_and_the_gating_reader_sees_lagged() {
 /// every gap through `Lagged`.
 #[test]
 fn threaded_one_gating_and_two_free_readers() {
-    const N: u64 = 200_000;
-    const CAPACITY: u64 = 64;
+    const N: u64 = if cfg!(miri) { 300 } else { 200_000 };
+    const CAPACITY: u64 = if cfg!(miri) { 4 } else { 64 };
     let deadline = Instant::now() + Duration::from_secs(600);
     let w = ring(CAPACITY as usize);
     let mut p = producer(&w, CAPACITY, 1);
@@ -348,6 +348,7 @@ fn threaded_one_gating_and_two_free_readers() {
 
 /// Cross-process: see `xproc` below.
 #[test]
+#[cfg_attr(miri, ignore = "spawns processes and maps files")]
 fn xproc_producer_gating_and_free_reader_processes() {
     xproc::run();
 }

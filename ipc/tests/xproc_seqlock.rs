@@ -61,6 +61,7 @@ fn is_record(r: &Rec, v: u64) -> bool {
 }
 
 #[test]
+#[cfg_attr(miri, ignore = "spawns processes and maps files")]
 fn writer_and_reader_processes_never_see_a_torn_record() {
     assert!(CELL_AT + seqlock::cell_bytes::<Rec>() <= FILE_LEN);
     match std::env::var(ROLE).as_deref() {

@@ -105,6 +105,16 @@ fn values_come_out_in_order_across_many_wrap_arounds() {
 }
 
 #[test]
+fn zero_sized_values_are_counted_like_any_other() {
+    let (mut tx, mut rx) = spsc::channel::<()>(2);
+    assert_eq!(tx.push_slice(&[(), (), ()]), 2);
+    assert!(tx.try_push(()).is_err());
+    assert_eq!(rx.len(), 2);
+    assert_eq!(rx.pop_batch(5, drop), 2);
+    assert_eq!(rx.try_pop(), None);
+}
+
+#[test]
 fn push_slice_takes_what_fits_and_nothing_more() {
     let (mut tx, mut rx) = spsc::channel::<u32>(8);
     assert_eq!(tx.push_slice(&[]), 0, "empty batch");

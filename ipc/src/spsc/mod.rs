@@ -47,11 +47,11 @@
 //! A hybrid of Lamport's ring with cached indices and FastForward's per-slot
 //! full/empty flags:
 //!
-//! 1. The block is a header and a power-of-two number of slots ([`layout`](self)):
+//! 1. The block is a header and a power-of-two number of slots (`layout.rs`):
 //!    `head` (written only by the consumer), `tail` (written only by the producer) and a
 //!    `state` word (attach/gone bits) each on its own `CachePadded` line pair. Positions
 //!    are `u64` counters that never wrap in practice; a position's slot is
-//!    `pos & (capacity - 1)`. One algorithm ([`ring`](self)) serves both front-ends:
+//!    `pos & (capacity - 1)`. One algorithm (`ring.rs`) serves both front-ends:
 //!    [`channel`] puts the block on the heap, [`shm`] in a caller's mapping.
 //! 2. Each slot carries a **stamp**: the producer writes the value, then stores
 //!    `stamp = pos + 1` with Release (SYNC POINT slot-full). The consumer polls the
@@ -78,10 +78,17 @@
 //!    the last one out: for a heap ring it drops the values in `head..tail` and frees
 //!    the block. The blocking calls check the other's bit only when they would wait.
 //!
-//! Why a hybrid, measured on this machine (2 cores, ping-pong between two pinned
-//! threads over two rings, p50 round trip): see the numbers in the issue note; the
-//! stamp cuts a line transfer per message compared with rtrb's tail-then-slot reads,
-//! and the cached head keeps the producer off the consumer's line.
+//! Why a hybrid: a scratch ping-pong (two pinned threads, two rings of `u64`, 3·10^5
+//! round trips timed with `rdtsc`, release build) on the development box, a 2-vCPU AMD
+//! EPYC (Zen 3) KVM guest shared with other builds, 2026-11-23. Round trip p50 /
+//! p99.9, ns: floor (two padded atomics) 100–110 / 310–370; this ring 80–90 / 210–400;
+//! rtrb 80–120 / 270–600; crossbeam `ArrayQueue` 210–250 / 520–600. The same ring with
+//! an rtrb-style consumer (poll a cached `tail`, then read the slot) was 10–25% slower
+//! than polling the stamp, more so when the host's transfers are slow (the floor jumps
+//! to ~400 ns at times). Timing groups of ten back-to-back round trips instead, rtrb's
+//! p50 was sometimes lower (83–88 vs 100–104 ns, also under the floor's). Streaming
+//! `u64` through 4096 slots: 100–135 M/s here against rtrb's 94–106 M/s in the same
+//! runs. The lead's bench harness (`benches/`) holds the real numbers.
 //!
 //! Small slots share cache lines, so under streaming the producer writing slot `i + 1`
 //! can invalidate the line the consumer is reading slot `i` from (false sharing between

@@ -19,7 +19,10 @@ pub(crate) enum Backing {
     /// caller handed in (the mapping, an `Arc` of it, or `()`) alive until the handle
     /// drops. Values are plain data, so nothing is freed here.
     #[cfg(not(loom))]
-    Mapped(#[allow(dead_code)] Box<dyn Send>),
+    Mapped {
+        /// Held, never used: dropping it (after the handle's own `drop`) unmaps.
+        _owner: Box<dyn Send>,
+    },
 }
 
 impl Backing {
@@ -35,7 +38,7 @@ impl Backing {
             // SAFETY: forwarded contract; the block was allocated with `layout`.
             Backing::Heap(layout) => unsafe { super::channel::free_block(ring, *layout) },
             #[cfg(not(loom))]
-            Backing::Mapped(_) => {}
+            Backing::Mapped { .. } => {}
         }
     }
 }

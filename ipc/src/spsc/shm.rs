@@ -140,7 +140,12 @@ pub unsafe fn producer<T: Record>(
 ) -> Result<Producer<T>, AttachError> {
     // SAFETY: forwarded contract.
     let ring = unsafe { attach::<T>(ptr, len, PRODUCER_ATTACHED) }?;
-    Ok(Producer::new(ring, Backing::Mapped(Box::new(owner))))
+    Ok(Producer::new(
+        ring,
+        Backing::Mapped {
+            _owner: Box::new(owner),
+        },
+    ))
 }
 
 /// Attaches the consumer of the ring at `ptr`, which [`init`] formatted for `T`.
@@ -160,7 +165,12 @@ pub unsafe fn consumer<T: Record>(
 ) -> Result<Consumer<T>, AttachError> {
     // SAFETY: forwarded contract.
     let ring = unsafe { attach::<T>(ptr, len, CONSUMER_ATTACHED) }?;
-    Ok(Consumer::new(ring, Backing::Mapped(Box::new(owner))))
+    Ok(Consumer::new(
+        ring,
+        Backing::Mapped {
+            _owner: Box::new(owner),
+        },
+    ))
 }
 
 /// Validates the block at `ptr` and claims its `claim` half.

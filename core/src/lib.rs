@@ -12,6 +12,10 @@
 //! - [`broker`]: the paper broker and the order/reply records that cross the rings.
 //! - [`engine`]: the single writer of state: every input becomes events through one
 //!   `emit` path (apply to the fold, publish, mark dirty rows).
+//! - [`shared`]: the shared-memory region's layout, the core's writers (state rows,
+//!   `state_version`, the event ring) and the readers' typed view and JSON snapshot.
+//! - [`runtime`]: the core process: pinned feed, engine and broker threads over SPSC
+//!   rings, housekeeping (heartbeat, reader discovery, metrics), clean stop.
 //!
 //! The crate never depends on tokio, axum or a TUI library: the hot path's dependency
 //! tree stays small.
@@ -25,6 +29,8 @@ pub mod domain;
 pub mod engine;
 pub mod feed;
 pub mod risk;
+pub mod runtime;
+pub mod shared;
 pub mod strategy;
 
 pub use domain::{

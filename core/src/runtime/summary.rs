@@ -1,0 +1,87 @@
+//! [`RunSummary`]: what a run did, for the one-line report at exit.
+
+use std::fmt;
+
+use crate::domain::Reason;
+use crate::shared::LatencyRow;
+
+/// What a run did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RunSummary {
+    /// Why it stopped (`runner_stopped`'s reason).
+    pub reason: Reason,
+    /// The region run's random id.
+    pub instance_id: u64,
+    /// Sequence of the first event this run published.
+    pub first_seq: u64,
+    /// Sequence of the last event (`runner_stopped`).
+    pub last_seq: u64,
+    /// Ticks the engine processed.
+    pub ticks: u64,
+    /// Ticks the feed handed over.
+    pub ticks_fed: u64,
+    /// Orders submitted (the fold's counter, over the whole history).
+    pub orders: u64,
+    /// Fills booked (idem).
+    pub fills: u64,
+    /// Orders rejected (idem).
+    pub rejects: u64,
+    /// CSV rows skipped under `bad_rows = "skip"`.
+    pub skipped: u64,
+    /// The first skipped rows' errors (file and line).
+    pub first_skipped: Vec<String>,
+    /// Times the engine waited on a ring full of events a gating reader needed.
+    pub gating_stalls: u64,
+    /// Events published over a gating reader's cursor at shutdown.
+    pub forced_overwrites: u64,
+    /// Orders still in flight when the engine stopped waiting for them.
+    pub pending_at_stop: usize,
+    /// The feed's description.
+    pub feed: String,
+    /// Latency percentiles of the last interval.
+    pub latency: LatencyRow,
+}
+
+impl RunSummary {
+    /// Events published by this run.
+    pub fn events(&self) -> u64 {
+        (self.last_seq + 1).saturating_sub(self.first_seq)
+    }
+}
+
+impl fmt::Display for RunSummary {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "stopped ({}): {} ticks, {} events (seq {}..={}), {} orders, {} fills, {} rejects, \
+             last seq {}, {} skipped rows",
+            self.reason,
+            self.ticks,
+            self.events(),
+            self.first_seq,
+            self.last_seq,
+            self.orders,
+            self.fills,
+            self.rejects,
+            self.last_seq,
+            self.skipped
+        )?;
+        if !self.first_skipped.is_empty() {
+            write!(f, " (first: {})", self.first_skipped.join("; "))?;
+        }
+        if self.gating_stalls > 0 {
+            write!(f, ", {} gating stalls", self.gating_stalls)?;
+        }
+        if self.forced_overwrites > 0 {
+            write!(
+                f,
+                ", {} events forced past a gating reader",
+                self.forced_overwrites
+            )?;
+        }
+        if self.pending_at_stop > 0 {
+            write!(f, ", {} orders still in flight", self.pending_at_stop)?;
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,410 @@
+//! [`SharedReader`]: a reader process's view of a core's region (monitor, bridge,
+//! persister, tests): typed row reads, the event ring, the header.
+//!
+//! Everything goes through a `PROT_READ` mapping with relaxed loads and fences only;
+//! a reader can neither corrupt the core's state nor slow it down.
+//!
+//! Progress: row reads are bounded (seqlock retries, then [`RowError`]); event reads
+//! are wait-free; attaching blocks (system calls).
+
+use std::fmt;
+use std::path::Path;
+use std::sync::atomic::{Ordering, fence};
+use std::time::Duration;
+
+use seamless_ipc::broadcast::{self, Reader, Start};
+use seamless_ipc::region::{AttachError, RegionReader, Status};
+use seamless_ipc::words::Record;
+
+use super::layout::{LAYOUT_HASH, LAYOUT_VERSION, META_ROW_WORD, section};
+use super::rows::{InstrumentRow, LatencyRow, MarketRow, MetaRow, MetricsRow, RunnerRow};
+use super::table::{RowError, TableReader};
+use crate::domain::{
+    Account, EventRecord, InstrumentId, MAX_INSTRUMENTS, Monitor, Position, SignalLog,
+};
+
+/// A reader of the event ring in a [`SharedReader`]'s mapping.
+pub type EventReader<'a> = Reader<'a, EventRecord>;
+
+/// Why [`SharedReader::attach`] refused a region.
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum SharedAttachError {
+    /// The region could not be attached (not found, layout mismatch, corrupt header...).
+    Region(AttachError),
+    /// The core has not finished writing its static tables yet; try again shortly.
+    Starting,
+    /// A section is missing or shorter than this layout needs.
+    Section {
+        /// The section id.
+        id: u32,
+        /// What is wrong.
+        detail: String,
+    },
+    /// The meta row or the instrument table is inconsistent.
+    Corrupt {
+        /// The field, e.g. `meta.instruments` or `instruments[3].symbol`.
+        field: String,
+        /// What is wrong.
+        detail: String,
+    },
+}
+
+impl fmt::Display for SharedAttachError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            SharedAttachError::Region(e) => e.fmt(f),
+            SharedAttachError::Starting => {
+                f.write_str("the core is still starting (tables not written yet); try again")
+            }
+            SharedAttachError::Section { id, detail } => {
+                write!(f, "region section {id}: {detail}")
+            }
+            SharedAttachError::Corrupt { field, detail } => {
+                write!(f, "corrupt region state: {field}: {detail}")
+            }
+        }
+    }
+}
+
+impl std::error::Error for SharedAttachError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            SharedAttachError::Region(e) => Some(e),
+            _ => None,
+        }
+    }
+}
+
+/// A read-only view of a core's region with its tables located and validated.
+#[derive(Debug)]
+pub struct SharedReader {
+    region: RegionReader,
+    meta: MetaRow,
+    /// Invariant: `instruments.len() == meta.instruments <= MAX_INSTRUMENTS`; every
+    /// symbol valid.
+    instruments: Vec<InstrumentRow>,
+    symbols: Vec<String>,
+}
+
+fn corrupt(field: impl Into<String>, detail: impl Into<String>) -> SharedAttachError {
+    SharedAttachError::Corrupt {
+        field: field.into(),
+        detail: detail.into(),
+    }
+}
+
+impl SharedReader {
+    /// Attaches to instance `name`'s region in `dir` (default: `SEAMLESS_SHM_DIR` or
+    /// /dev/shm), read-only, checking the layout version and hash, every section's
+    /// size, the meta row and the instrument table.
+    ///
+    /// # Errors
+    ///
+    /// [`SharedAttachError`]: the region's own errors (not found, other layout,
+    /// corrupt header), [`Starting`](SharedAttachError::Starting) while the core
+    /// writes its tables, or a named inconsistency.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use seamless_core::shared::{SharedAttachError, SharedReader};
+    /// let dir = tempfile::tempdir().unwrap();
+    /// let err = SharedReader::attach(Some(dir.path()), "nobody").unwrap_err();
+    /// assert!(matches!(err, SharedAttachError::Region(_)));
+    /// assert!(err.to_string().contains("seamless core --name nobody"));
+    /// ```
+    pub fn attach(dir: Option<&Path>, name: &str) -> Result<Self, SharedAttachError> {
+        let region = RegionReader::attach(dir, name, LAYOUT_VERSION, LAYOUT_HASH)
+            .map_err(SharedAttachError::Region)?;
+        let mut reader = SharedReader {
+            region,
+            meta: MetaRow::default(),
+            instruments: Vec::new(),
+            symbols: Vec::new(),
+        };
+        reader.check_sections()?;
+        let meta = reader.read_meta()?;
+        reader.meta = meta;
+        reader.read_instruments()?;
+        Ok(reader)
+    }
+
+    fn check_sections(&self) -> Result<(), SharedAttachError> {
+        let need = |id: u32, words: usize| -> Result<(), SharedAttachError> {
+            let got = self
+                .region
+                .section(id)
+                .map_err(|e| SharedAttachError::Section {
+                    id,
+                    detail: e.to_string(),
+                })?
+                .len();
+            if got < words {
+                let detail = format!("{} bytes, this layout needs {}", got * 8, words * 8);
+                return Err(SharedAttachError::Section { id, detail });
+            }
+            Ok(())
+        };
+        let table = |words: usize| words * MAX_INSTRUMENTS;
+        need(section::META, META_ROW_WORD + cell::<MetaRow>())?;
+        need(section::INSTRUMENTS, table(cell::<InstrumentRow>()))?;
+        need(section::MARKET, table(cell::<MarketRow>()))?;
+        need(section::POSITIONS, table(cell::<Position>()))?;
+        need(section::ACCOUNT, cell::<Account>())?;
+        need(section::SIGNALS, table(cell::<SignalLog>()))?;
+        need(section::MONITORS, table(cell::<Monitor>()))?;
+        need(section::RUNNER, cell::<RunnerRow>())?;
+        need(section::METRICS, cell::<MetricsRow>())?;
+        need(section::LATENCY, cell::<LatencyRow>())?;
+        need(section::EVENTS, broadcast::HEADER_WORDS)
+    }
+
+    fn read_meta(&self) -> Result<MetaRow, SharedAttachError> {
+        let words = self.words(section::META);
+        let cell = words.slice(META_ROW_WORD..words.len());
+        let table = cell.and_then(|w| TableReader::<MetaRow>::new(w, 1));
+        let table = table.ok_or_else(|| corrupt("meta", "section too small"))?;
+        let (meta, version) = table.read(0).map_err(|e| corrupt("meta", e.to_string()))?;
+        if version == 0 {
+            return Err(SharedAttachError::Starting);
+        }
+        if meta.max_instruments != MAX_INSTRUMENTS as u64 {
+            let detail = format!(
+                "{}, this reader expects {MAX_INSTRUMENTS}",
+                meta.max_instruments
+            );
+            return Err(corrupt("meta.max_instruments", detail));
+        }
+        if meta.instruments > meta.max_instruments {
+            let detail = format!("{} is more than {MAX_INSTRUMENTS}", meta.instruments);
+            return Err(corrupt("meta.instruments", detail));
+        }
+        Ok(meta)
+    }
+
+    fn read_instruments(&mut self) -> Result<(), SharedAttachError> {
+        let (mut rows, mut symbols) = (Vec::new(), Vec::new());
+        let table = self.table::<InstrumentRow>(section::INSTRUMENTS);
+        for ix in 0..table.rows() {
+            let field = |f: &str| format!("instruments[{ix}].{f}");
+            let (row, _) = table
+                .read(ix)
+                .map_err(|e| corrupt(field("row"), e.to_string()))?;
+            let symbol = row
+                .symbol()
+                .ok_or_else(|| corrupt(field("symbol"), "not a valid symbol"))?;
+            if row.id != InstrumentId(ix as u32) {
+                return Err(corrupt(field("id"), format!("{} at row {ix}", row.id)));
+            }
+            symbols.push(symbol.as_str().to_owned());
+            rows.push(row);
+        }
+        (self.instruments, self.symbols) = (rows, symbols);
+        Ok(())
+    }
+
+    fn words(&self, id: u32) -> seamless_ipc::shm::RoWords<'_> {
+        match self.region.section(id) {
+            Ok(words) => words,
+            // `check_sections` proved every section exists before any reader method.
+            Err(e) => unreachable!("section checked at attach: {e}"),
+        }
+    }
+
+    /// The table in section `id`, over the rows in use.
+    fn table<T: Record>(&self, id: u32) -> TableReader<'_, T> {
+        let rows = self.meta.instruments as usize;
+        let rows = if is_singleton(id) { 1 } else { rows };
+        match TableReader::new(self.words(id), rows) {
+            Some(t) => t,
+            None => unreachable!("section {id} sized at attach"),
+        }
+    }
+
+    /// The region handle: header fields, liveness, sections.
+    pub fn region(&self) -> &RegionReader {
+        &self.region
+    }
+
+    /// The instance name.
+    pub fn name(&self) -> &str {
+        self.region.name()
+    }
+
+    /// The core's pid (see [`is_owner_alive`](Self::is_owner_alive)).
+    pub fn pid(&self) -> u32 {
+        self.region.pid()
+    }
+
+    /// The core run's random id (changes on every restart).
+    pub fn instance_id(&self) -> u64 {
+        self.region.instance_id()
+    }
+
+    /// The core's start time, Unix nanoseconds.
+    pub fn start_time_unix_ns(&self) -> u64 {
+        self.region.start_time_unix_ns()
+    }
+
+    /// What the core last said it is doing (a crash leaves `Running`).
+    pub fn status(&self) -> Status {
+        self.region.status()
+    }
+
+    /// Time since the core's last heartbeat.
+    pub fn heartbeat_age(&self) -> Option<Duration> {
+        self.region.heartbeat_age()
+    }
+
+    /// True while the core holds its lock (two system calls: not in a tight loop).
+    pub fn is_owner_alive(&self) -> bool {
+        self.region.is_owner_alive()
+    }
+
+    /// The meta row as read at attach.
+    pub fn meta(&self) -> &MetaRow {
+        &self.meta
+    }
+
+    /// The run's instruments, by id.
+    pub fn instruments(&self) -> &[InstrumentRow] {
+        &self.instruments
+    }
+
+    /// The symbol of `id`.
+    pub fn symbol(&self, id: InstrumentId) -> Option<&str> {
+        self.symbols.get(id.index()).map(String::as_str)
+    }
+
+    /// The id of `symbol`.
+    pub fn id_of(&self, symbol: &str) -> Option<InstrumentId> {
+        let ix = self.symbols.iter().position(|s| s == symbol)?;
+        Some(InstrumentId(ix as u32))
+    }
+
+    /// Publication batches so far: unchanged means no state row changed, so a reader
+    /// polling the state can skip re-reading it.
+    pub fn state_version(&self) -> u64 {
+        // Relaxed: the only load allowed on PROT_READ memory.
+        let v = self.words(section::META).load(0).unwrap_or(0);
+        // SYNC POINT state-version: stands in for an Acquire load; pairs with the
+        // Release store in `SharedWriter::publish_dirty`, so rows read after this are
+        // at least as new as batch `v`.
+        fence(Ordering::Acquire);
+        v
+    }
+
+    /// The live market row of `id` and its version.
+    ///
+    /// # Errors
+    ///
+    /// [`RowError`]: an id beyond the instruments, or a seqlock read that gave up
+    /// ([`WriterStalled`](seamless_ipc::seqlock::ReadError::WriterStalled) with a dead
+    /// core means the row is lost mid-write).
+    pub fn market(&self, id: InstrumentId) -> Result<(MarketRow, u64), RowError> {
+        self.table(section::MARKET).read(id.index())
+    }
+
+    /// The position of `id` and its version.
+    ///
+    /// # Errors
+    ///
+    /// As [`market`](Self::market).
+    pub fn position(&self, id: InstrumentId) -> Result<(Position, u64), RowError> {
+        self.table(section::POSITIONS).read(id.index())
+    }
+
+    /// Every instrument's position, by id.
+    ///
+    /// # Errors
+    ///
+    /// The first row that could not be read.
+    pub fn positions(&self) -> Result<Vec<Position>, RowError> {
+        let table = self.table::<Position>(section::POSITIONS);
+        (0..table.rows()).map(|ix| Ok(table.read(ix)?.0)).collect()
+    }
+
+    /// The account and its version.
+    ///
+    /// # Errors
+    ///
+    /// A seqlock read that gave up.
+    pub fn account(&self) -> Result<(Account, u64), RowError> {
+        self.table(section::ACCOUNT).read(0)
+    }
+
+    /// The last signals of `id` and the row's version.
+    ///
+    /// # Errors
+    ///
+    /// As [`market`](Self::market).
+    pub fn signals(&self, id: InstrumentId) -> Result<(SignalLog, u64), RowError> {
+        self.table(section::SIGNALS).read(id.index())
+    }
+
+    /// The monitor of `id` and its version.
+    ///
+    /// # Errors
+    ///
+    /// As [`market`](Self::market).
+    pub fn monitor(&self, id: InstrumentId) -> Result<(Monitor, u64), RowError> {
+        self.table(section::MONITORS).read(id.index())
+    }
+
+    /// The runner row and its version.
+    ///
+    /// # Errors
+    ///
+    /// A seqlock read that gave up.
+    pub fn runner(&self) -> Result<(RunnerRow, u64), RowError> {
+        self.table(section::RUNNER).read(0)
+    }
+
+    /// The metrics row and its version.
+    ///
+    /// # Errors
+    ///
+    /// A seqlock read that gave up.
+    pub fn metrics(&self) -> Result<(MetricsRow, u64), RowError> {
+        self.table(section::METRICS).read(0)
+    }
+
+    /// The latency row and its version.
+    ///
+    /// # Errors
+    ///
+    /// A seqlock read that gave up.
+    pub fn latency(&self) -> Result<(LatencyRow, u64), RowError> {
+        self.table(section::LATENCY).read(0)
+    }
+
+    /// A reader of the event ring starting at `start`. It never slows the core: if it
+    /// falls a ring behind it gets [`Lagged`](seamless_ipc::broadcast::Lagged) and
+    /// should resynchronise from the state rows. (To be waited for, a reader registers
+    /// a gating reader slot; see [`seamless_ipc::reader_slot`].)
+    ///
+    /// # Errors
+    ///
+    /// The ring's [`AttachError`](broadcast::AttachError) (e.g. not initialised yet).
+    pub fn events(&self, start: Start) -> Result<EventReader<'_>, broadcast::AttachError> {
+        let words = self.words(section::EVENTS);
+        // SAFETY: the section lies inside the validated read-only mapping, which lives
+        // as long as the borrow of `self`; the ring reader only makes relaxed loads of
+        // at most 8 bytes; the core only accesses this memory atomically.
+        unsafe { Reader::from_raw(words.as_ptr().cast(), words.len() * 8, start) }
+    }
+}
+
+/// Words of one seqlock cell of `T`.
+const fn cell<T: Record>() -> usize {
+    seamless_ipc::seqlock::cell_words::<T>()
+}
+
+/// Sections holding one row rather than one per instrument.
+fn is_singleton(id: u32) -> bool {
+    matches!(
+        id,
+        section::ACCOUNT | section::RUNNER | section::METRICS | section::LATENCY
+    )
+}

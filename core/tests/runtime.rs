@@ -1,0 +1,283 @@
+//! The core runtime in-process: finite and endless runs, stop requests, gating readers
+//! (slow, dead, stuck), a second core for one instance, feed errors.
+//!
+//! Every wait polls a condition against a generous deadline (the machine may be loaded);
+//! nothing asserts a duration.
+
+use std::path::Path;
+use std::thread;
+use std::time::{Duration, Instant};
+
+use seamless_config::{Config, FeedSource};
+use seamless_core::domain::{Event, EventBody, EventKind, Reason, State};
+use seamless_core::runtime::{self, RunError, RunOptions, RunSummary, StopFlag};
+use seamless_core::shared::{SharedAttachError, SharedReader};
+use seamless_ipc::broadcast::Start;
+use seamless_ipc::reader_slot::ReaderSlot;
+use seamless_ipc::region::Status;
+
+const DEADLINE: Duration = Duration::from_secs(120);
+
+/// Polls `cond` until it holds; panics with `what` after [`DEADLINE`].
+fn wait_for(what: &str, mut cond: impl FnMut() -> bool) {
+    let start = Instant::now();
+    while !cond() {
+        assert!(start.elapsed() < DEADLINE, "timed out waiting for {what}");
+        thread::sleep(Duration::from_millis(1));
+    }
+}
+
+fn config(name: &str, ticks: u64) -> Config {
+    let mut cfg = Config::default();
+    cfg.core.name = name.to_owned();
+    cfg.core.event_ring_capacity = 64; // tiny: gating readers fill it quickly
+    cfg.feed.synthetic.ticks = ticks;
+    cfg.feed.synthetic.rate_per_sec = 0;
+    cfg.feed.exit_after_feed = ticks > 0;
+    cfg.strategy.fast = 3;
+    cfg.strategy.slow = 8;
+    cfg.broker.latency_us = 0;
+    cfg
+}
+
+fn options(dir: &Path, stop: &StopFlag) -> RunOptions {
+    RunOptions {
+        shm_dir: Some(dir.to_owned()),
+        stop: stop.clone(),
+        ..RunOptions::default()
+    }
+}
+
+fn attach(dir: &Path, name: &str) -> SharedReader {
+    let mut reader = None;
+    wait_for("the region", || {
+        match SharedReader::attach(Some(dir), name) {
+            Ok(r) => {
+                reader = Some(r);
+                true
+            }
+            Err(SharedAttachError::Starting | SharedAttachError::Region(_)) => false,
+            Err(e) => panic!("{e}"),
+        }
+    });
+    reader.unwrap()
+}
+
+/// Follows the ring as a gating reader from seq 1 to `runner_stopped`, folding every
+/// event; fails on any lost event.
+fn follow(dir: &Path, name: &str, slot: &ReaderSlot) -> (State, Vec<(u64, Event)>) {
+    let reader = attach(dir, name);
+    let mut ring = reader.events(Start::Seq(1)).unwrap();
+    let (mut state, mut seen) = (State::new(), Vec::new());
+    let start = Instant::now();
+    loop {
+        match ring.try_next() {
+            Ok(Some((seq, record))) => {
+                let event = record.decode().unwrap();
+                let _ = state.apply(seq, &event).unwrap();
+                slot.set_cursor(seq + 1);
+                seen.push((seq, event));
+                if event.kind() == EventKind::RunnerStopped {
+                    return (state, seen);
+                }
+            }
+            Ok(None) => {
+                assert!(start.elapsed() < DEADLINE, "no runner_stopped");
+                thread::yield_now();
+            }
+            Err(lagged) => panic!("a gating reader was lapped: {lagged}"),
+        }
+    }
+}
+
+fn gating_slot(dir: &Path, name: &str, role: &str) -> ReaderSlot {
+    let slot = ReaderSlot::create_fresh(Some(dir), name, role, 99).unwrap();
+    slot.set_cursor(1);
+    slot.set_gating(true);
+    slot
+}
+
+fn stop_reason(events: &[(u64, Event)]) -> Option<Reason> {
+    match events.last()?.1.body {
+        EventBody::RunnerStopped { reason } => Some(reason),
+        _ => None,
+    }
+}
+
+#[test]
+fn a_finite_feed_ends_with_feed_end_and_the_rows_match_the_fold() {
+    let dir = tempfile::tempdir().unwrap();
+    let name = "finite";
+    let slot = gating_slot(dir.path(), name, "test");
+    let stop = StopFlag::new();
+    let cfg = config(name, 30_000);
+    let (summary, (state, events)) = thread::scope(|s| {
+        let follower = s.spawn(|| follow(dir.path(), name, &slot));
+        let summary = runtime::run(&cfg, options(dir.path(), &stop)).unwrap();
+        (summary, follower.join().unwrap())
+    });
+    assert_eq!(summary.reason, Reason::FeedEnd);
+    assert_eq!((summary.ticks, summary.ticks_fed), (30_000, 30_000));
+    let seqs: Vec<u64> = events.iter().map(|(s, _)| *s).collect();
+    assert_eq!(seqs, (1..=summary.last_seq).collect::<Vec<_>>());
+    assert_eq!(events[0].1.kind(), EventKind::RunnerStarted);
+    assert_eq!(stop_reason(&events), Some(Reason::FeedEnd));
+    assert!(summary.fills > 0, "the strategy never traded: {summary}");
+
+    let reader = attach(dir.path(), name);
+    assert_eq!(reader.status(), Status::Stopped);
+    assert!(!reader.is_owner_alive());
+    assert_eq!(reader.positions().unwrap()[..2], state.positions()[..2]);
+    assert_eq!(reader.account().unwrap().0, *state.account());
+    let (runner, _) = reader.runner().unwrap();
+    assert_eq!(
+        (runner.last_seq, runner.counters),
+        (summary.last_seq, *state.counters())
+    );
+    let (metrics, _) = reader.metrics().unwrap();
+    assert_eq!(metrics.last_seq, summary.last_seq);
+    assert_eq!(metrics.ticks, 30_000);
+    let (latency, _) = reader.latency().unwrap();
+    assert_eq!(latency.total_count, 30_000);
+}
+
+fn spawn_endless<'s>(
+    s: &'s thread::Scope<'s, '_>,
+    cfg: &'s Config,
+    dir: &'s Path,
+    stop: &'s StopFlag,
+) -> thread::ScopedJoinHandle<'s, Result<RunSummary, RunError>> {
+    s.spawn(move || runtime::run(cfg, options(dir, stop)))
+}
+
+#[test]
+fn a_stop_request_ends_an_endless_run_with_its_reason() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut cfg = config("endless", 0);
+    cfg.feed.synthetic.rate_per_sec = 5_000;
+    let stop = StopFlag::new();
+    let summary = thread::scope(|s| {
+        let run = spawn_endless(s, &cfg, dir.path(), &stop);
+        let reader = attach(dir.path(), "endless");
+        wait_for("ticks", || reader.metrics().unwrap().0.ticks > 10);
+        stop.request(Reason::Sigint);
+        run.join().unwrap().unwrap()
+    });
+    assert_eq!(summary.reason, Reason::Sigint);
+    let reader = attach(dir.path(), "endless");
+    assert_eq!(reader.status(), Status::Stopped);
+    let (runner, _) = reader.runner().unwrap();
+    assert_eq!(runner.runner.reason(), Some(Reason::Sigint));
+    let mut ring = reader.events(Start::Newest).unwrap();
+    let (seq, last) = ring.try_next().unwrap().unwrap();
+    assert_eq!(seq, summary.last_seq);
+    let last = last.decode().unwrap();
+    assert_eq!(
+        last.body,
+        EventBody::RunnerStopped {
+            reason: Reason::Sigint
+        }
+    );
+}
+
+#[test]
+fn a_second_core_for_the_same_instance_is_refused_with_the_pid() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut cfg = config("twice", 0);
+    cfg.feed.synthetic.rate_per_sec = 1_000;
+    let stop = StopFlag::new();
+    thread::scope(|s| {
+        let first = spawn_endless(s, &cfg, dir.path(), &stop);
+        let reader = attach(dir.path(), "twice");
+        wait_for("running", || reader.status() == Status::Running);
+        let err = runtime::run(&cfg, options(dir.path(), &StopFlag::new())).unwrap_err();
+        let want = format!("already running, pid {}", std::process::id());
+        assert!(err.to_string().contains(&want), "{err}");
+        assert!(!err.is_usage());
+        stop.request(Reason::Sigterm);
+        assert_eq!(first.join().unwrap().unwrap().reason, Reason::Sigterm);
+    });
+}
+
+fn csv_config(name: &str, path: &Path) -> Config {
+    let mut cfg = config(name, 0);
+    cfg.feed.source = FeedSource::Csv(vec![format!("BTCUSD={}", path.display()).parse().unwrap()]);
+    cfg.feed.exit_after_feed = true;
+    cfg
+}
+
+#[test]
+fn a_bad_csv_row_stops_the_run_with_reason_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("btc.csv");
+    let text = "timestamp,last\n2024-01-02T00:00:01Z,100\n2024-01-02T00:00:02Z,abc\n";
+    std::fs::write(&path, text).unwrap();
+    let cfg = csv_config("badrow", &path);
+    let err = runtime::run(&cfg, options(dir.path(), &StopFlag::new())).unwrap_err();
+    let RunError::Feed { error, summary } = &err else {
+        panic!("{err}")
+    };
+    assert!(
+        error
+            .to_string()
+            .starts_with(&format!("{}:3:", path.display())),
+        "{error}"
+    );
+    assert_eq!((summary.reason, summary.ticks), (Reason::Error, 1));
+    assert!(!err.is_usage());
+    let reader = attach(dir.path(), "badrow");
+    assert_eq!(
+        reader.runner().unwrap().0.runner.reason(),
+        Some(Reason::Error)
+    );
+}
+
+#[test]
+fn a_missing_csv_file_is_a_usage_error_before_anything_runs() {
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = csv_config("nofile", &dir.path().join("missing.csv"));
+    let err = runtime::run(&cfg, options(dir.path(), &StopFlag::new())).unwrap_err();
+    assert!(matches!(err, RunError::FeedOpen(_)), "{err}");
+    assert!(err.is_usage());
+    assert!(err.to_string().contains("missing.csv"), "{err}");
+    assert!(SharedReader::attach(Some(dir.path()), "nofile").is_err());
+}
+
+#[test]
+fn a_dead_gating_reader_is_released() {
+    let dir = tempfile::tempdir().unwrap();
+    let name = "deadgate";
+    let slot = gating_slot(dir.path(), name, "tool");
+    let cfg = config(name, 20_000);
+    let stop = StopFlag::new();
+    let summary = thread::scope(|s| {
+        let run = s.spawn(|| runtime::run(&cfg, options(dir.path(), &stop)));
+        let reader = attach(dir.path(), name);
+        wait_for("a stall", || reader.metrics().unwrap().0.gating_stalls > 0);
+        drop(slot); // the reader dies without ever reading
+        run.join().unwrap().unwrap()
+    });
+    assert_eq!((summary.reason, summary.ticks), (Reason::FeedEnd, 20_000));
+    assert!(summary.gating_stalls > 0);
+    assert_eq!(summary.forced_overwrites, 0);
+}
+
+#[test]
+fn a_gating_reader_that_never_reads_cannot_block_shutdown() {
+    let dir = tempfile::tempdir().unwrap();
+    let name = "stuckgate";
+    let slot = gating_slot(dir.path(), name, "stuck");
+    let mut cfg = config(name, 0);
+    cfg.gating.shutdown_timeout_ms = 50;
+    let stop = StopFlag::new();
+    let summary = thread::scope(|s| {
+        let run = spawn_endless(s, &cfg, dir.path(), &stop);
+        let reader = attach(dir.path(), name);
+        wait_for("a stall", || reader.metrics().unwrap().0.gating_stalls > 0);
+        stop.request(Reason::Sigterm);
+        run.join().unwrap().unwrap()
+    });
+    assert_eq!(summary.reason, Reason::Sigterm);
+    assert!(summary.forced_overwrites > 0, "{summary}");
+    drop(slot);
+}

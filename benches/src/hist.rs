@@ -191,8 +191,7 @@ mod tests {
         assert!(text.contains("Total count    =            4"), "{text}");
         let last_row = text
             .lines()
-            .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
-            .last()
+            .rfind(|l| !l.starts_with('#') && !l.trim().is_empty())
             .unwrap();
         assert!(
             last_row.split_whitespace().nth(2) == Some("4"),

@@ -11,11 +11,16 @@
 
 #![deny(missing_docs)]
 
+pub mod child;
 pub mod clock;
 pub mod floor;
 pub mod hist;
+pub mod ours;
 pub mod peers;
 pub mod pin;
 pub mod pingpong;
 pub mod report;
+pub mod scenarios;
+pub mod seqlock_cost;
+pub mod shmfile;
 pub mod stream;

@@ -1,0 +1,236 @@
+//! The IPC scenarios, shared by `cargo bench --bench ipc` and `seamless bench`.
+//!
+//! - `pingpong`: round trip over the floor, our SPSC ring, rtrb, crossbeam's ArrayQueue
+//!   (threads), and the floor and our broadcast ring across two processes.
+//! - `stream`: single-item streaming throughput of our SPSC ring, rtrb and ArrayQueue.
+//! - `seqlock`: read cost under a live writer; writer cost with 0 and 3 polling readers.
+//!
+//! Every scenario interleaves its series round by round (see the crate docs).
+
+use std::io;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use crate::child::{self, Role};
+use crate::clock::Clock;
+use crate::hist::Hist;
+use crate::ours::{self, BcastEnd, SHM_FLOOR_BYTES, ShmFloorEnd, Side};
+use crate::pin::Cores;
+use crate::pingpong::{self, Endpoint, STOP};
+use crate::report::{Table, median_f64};
+use crate::shmfile::ScratchFile;
+use crate::stream::{self, SharedArrayQueue};
+use crate::{floor, peers};
+
+/// Ring capacity used by every in-process ping-pong and stream series.
+pub const CAPACITY: usize = 1024;
+
+/// How long and how often to measure.
+#[derive(Debug, Clone)]
+pub struct Options {
+    /// Interleaved rounds.
+    pub rounds: u64,
+    /// Samples per series per round (round trips, reads, or write batches).
+    pub samples: u64,
+    /// Items per streaming run.
+    pub stream_items: u64,
+    /// Where `.hgrm` files go (`None`: not written).
+    pub hgrm_dir: Option<PathBuf>,
+    /// Print `round i/n` progress to stderr.
+    pub progress: bool,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options {
+            rounds: 21,
+            samples: 100_000,
+            stream_items: 5_000_000,
+            hgrm_dir: None,
+            progress: true,
+        }
+    }
+}
+
+/// The shared measuring context: cores listed once, clock calibrated once.
+#[derive(Debug, Clone)]
+pub struct Env {
+    /// Cores available at start-up.
+    pub cores: Cores,
+    /// The calibrated cycle clock.
+    pub clock: Clock,
+}
+
+impl Env {
+    /// Lists cores and calibrates the clock (50 ms).
+    pub fn new() -> Env {
+        Env {
+            cores: Cores::detect(),
+            clock: Clock::calibrate(std::time::Duration::from_millis(50)),
+        }
+    }
+}
+
+impl Default for Env {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+fn progress(opts: &Options, what: &str, round: u64) {
+    if opts.progress {
+        eprint!("\r{what}: round {}/{}   ", round + 1, opts.rounds);
+        if round + 1 == opts.rounds {
+            eprintln!();
+        }
+    }
+}
+
+fn cross_process<E: Endpoint>(
+    role: Role,
+    file: &ScratchFile,
+    mut ping: E,
+    samples: u64,
+    env: &Env,
+) -> io::Result<Hist> {
+    let mut child = child::spawn(role, file.path())?;
+    env.cores.pin(0);
+    let hist = pingpong::measure(&mut ping, samples, &env.clock);
+    ping.send(STOP);
+    let status = child.wait()?;
+    if !status.success() {
+        return Err(io::Error::other(format!(
+            "bench child exited with {status}"
+        )));
+    }
+    Ok(hist)
+}
+
+/// Round-trip latency of every transport, interleaved.
+///
+/// # Errors
+///
+/// If a cross-process child cannot be started or fails.
+pub fn pingpong(opts: &Options, env: &Env) -> io::Result<Table> {
+    let (n, cores, clock) = (opts.samples, &env.cores, &env.clock);
+    let mut t = Table::new("ping-pong round trip", "floor");
+    for round in 0..opts.rounds {
+        progress(opts, "ping-pong", round);
+        let (p, e) = floor::pair();
+        t.add("floor", &pingpong::run(p, e, n, cores, clock));
+        let (p, e) = ours::spsc_pair(CAPACITY);
+        t.add("seamless spsc", &pingpong::run(p, e, n, cores, clock));
+        let (p, e) = peers::rtrb_pair(CAPACITY);
+        t.add("rtrb", &pingpong::run(p, e, n, cores, clock));
+        let (p, e) = peers::array_queue_pair(CAPACITY);
+        t.add(
+            "crossbeam ArrayQueue",
+            &pingpong::run(p, e, n, cores, clock),
+        );
+
+        let file = ScratchFile::create("floor", SHM_FLOOR_BYTES)?;
+        let ping = ShmFloorEnd::open(file.path(), Side::Parent)?;
+        t.add(
+            "floor, 2 processes",
+            &cross_process(Role::FloorEcho, &file, ping, n, env)?,
+        );
+        let file = ScratchFile::create("bcast", 2 * ours::bcast_ring_bytes() as u64)?;
+        BcastEnd::init_file(file.path())?;
+        let ping = BcastEnd::open(file.path(), Side::Parent)?;
+        t.add(
+            "seamless broadcast, 2 processes",
+            &cross_process(Role::BroadcastEcho, &file, ping, n, env)?,
+        );
+    }
+    Ok(t)
+}
+
+/// Streaming throughput (items/s per round) of our SPSC ring and the peers.
+pub fn stream(opts: &Options, env: &Env) -> Vec<(String, Vec<f64>)> {
+    let items = opts.stream_items;
+    let mut rates: Vec<(String, Vec<f64>)> = ["seamless spsc", "rtrb", "crossbeam ArrayQueue"]
+        .iter()
+        .map(|n| (n.to_string(), Vec::new()))
+        .collect();
+    for round in 0..opts.rounds {
+        progress(opts, "stream", round);
+        let (tx, rx) = seamless_ipc::spsc::channel::<u64>(CAPACITY);
+        rates[0].1.push(stream::run(tx, rx, items, &env.cores));
+        let (tx, rx) = rtrb::RingBuffer::new(CAPACITY);
+        rates[1].1.push(stream::run(tx, rx, items, &env.cores));
+        let q = SharedArrayQueue(Arc::new(crossbeam_queue::ArrayQueue::new(CAPACITY)));
+        rates[2]
+            .1
+            .push(stream::run(q.clone(), q, items, &env.cores));
+    }
+    rates
+}
+
+/// Renders [`stream`]'s results: median items/s and the median same-round ratio to rtrb.
+pub fn render_stream(rates: &[(String, Vec<f64>)], opts: &Options) -> String {
+    let mut out = format!(
+        "\n## streaming throughput ({} rounds x {} items, capacity {CAPACITY}; median)\n",
+        opts.rounds, opts.stream_items
+    );
+    let base = rates
+        .iter()
+        .find(|(n, _)| n == "rtrb")
+        .map(|(_, v)| v.clone());
+    for (name, v) in rates {
+        let mut ratios: Vec<f64> = match &base {
+            Some(b) => v.iter().zip(b).map(|(x, y)| x / y.max(1.0)).collect(),
+            None => Vec::new(),
+        };
+        let mut v = v.clone();
+        out.push_str(&format!(
+            "{name:<28} {:>8.1} M items/s   x rtrb {:>5.2}\n",
+            median_f64(&mut v) / 1e6,
+            median_f64(&mut ratios)
+        ));
+    }
+    out
+}
+
+/// Seqlock read cost under a live writer, and writer cost with 0 and 3 readers.
+pub fn seqlock(opts: &Options, env: &Env) -> (Table, Table) {
+    use crate::seqlock_cost::{read_cost, write_cost};
+    let mut reads = Table::new(
+        "seqlock read of a 56-byte row, writer live on the other core",
+        "read",
+    );
+    let mut writes = Table::new("seqlock write (ns per write, batches of 64)", "0 readers");
+    let batches = (opts.samples / 4).max(1000);
+    for round in 0..opts.rounds {
+        progress(opts, "seqlock", round);
+        reads.add("read", &read_cost(opts.samples, &env.cores, &env.clock));
+        writes.add("0 readers", &write_cost(batches, 0, &env.cores, &env.clock));
+        writes.add(
+            "3 readers polling",
+            &write_cost(batches, 3, &env.cores, &env.clock),
+        );
+    }
+    (reads, writes)
+}
+
+/// Runs every IPC scenario and returns the report text; writes `.hgrm` files when asked.
+///
+/// # Errors
+///
+/// A failing cross-process child, or an I/O error writing `.hgrm` files.
+pub fn all(opts: &Options, env: &Env) -> io::Result<String> {
+    let rtt = pingpong(opts, env)?;
+    let rates = stream(opts, env);
+    let (reads, writes) = seqlock(opts, env);
+    if let Some(dir) = &opts.hgrm_dir {
+        rtt.write_hgrms(dir, "pingpong")?;
+        reads.write_hgrms(dir, "seqlock-read")?;
+        writes.write_hgrms(dir, "seqlock-write")?;
+    }
+    Ok(format!(
+        "{}{}{}{}",
+        rtt.render(),
+        render_stream(&rates, opts),
+        reads.render(),
+        writes.render()
+    ))
+}

@@ -1,0 +1,45 @@
+//! Command-line parsing: one module per subcommand, each turning its flags into a call
+//! into a library crate.
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+pub mod bench;
+
+/// Exit status for a usage or configuration error.
+pub const EXIT_USAGE: u8 = 2;
+/// Exit status for a runtime failure.
+pub const EXIT_FAILURE: u8 = 1;
+
+/// seamless: a low-latency, lock-free trading-state core.
+#[derive(Debug, Parser)]
+#[command(name = "seamless", version, about, propagate_version = true)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Run latency/throughput benchmarks (HDR histograms, peers in the same run).
+    Bench(bench::BenchArgs),
+}
+
+/// Parses the command line and runs the chosen command.
+pub fn main() -> ExitCode {
+    // A bench may re-execute this binary as its child (cross-process scenarios).
+    if let Some(code) = seamless_bench::child::run_if_child() {
+        return ExitCode::from(code);
+    }
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let _ = e.print();
+            return ExitCode::from(if e.use_stderr() { EXIT_USAGE } else { 0 });
+        }
+    };
+    match cli.command {
+        Command::Bench(args) => bench::run(args),
+    }
+}

@@ -1,0 +1,2 @@
+//! seamless-monitor: the terminal monitor (being written).
+#![deny(missing_docs)]

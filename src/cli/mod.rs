@@ -6,6 +6,7 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 
 pub mod bench;
+pub mod core;
 
 /// Exit status for a usage or configuration error.
 pub const EXIT_USAGE: u8 = 2;
@@ -24,6 +25,8 @@ struct Cli {
 enum Command {
     /// Run latency/throughput benchmarks (HDR histograms, peers in the same run).
     Bench(bench::BenchArgs),
+    /// Run the core process: the engine on pinned threads, publishing into the region.
+    Core(Box<core::CoreArgs>),
 }
 
 /// Parses the command line and runs the chosen command.
@@ -41,5 +44,6 @@ pub fn main() -> ExitCode {
     };
     match cli.command {
         Command::Bench(args) => bench::run(args),
+        Command::Core(args) => core::run(*args),
     }
 }

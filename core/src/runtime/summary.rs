@@ -53,13 +53,11 @@ impl fmt::Display for RunSummary {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(
             f,
-            "stopped ({}): {} ticks, {} events (seq {}..={}), {} orders, {} fills, {} rejects, \
-             last seq {}, {} skipped rows",
+            "stopped ({}): {} ticks, {} events, {} orders, {} fills, {} rejects, last seq {}, \
+             {} skipped rows",
             self.reason,
             self.ticks,
             self.events(),
-            self.first_seq,
-            self.last_seq,
             self.orders,
             self.fills,
             self.rejects,

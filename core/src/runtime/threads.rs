@@ -136,7 +136,7 @@ pub(super) fn run(cfg: &Config, opts: RunOptions) -> Result<RunSummary, RunError
     let ended = threads.run(&mut housekeeping, &opts.stop);
     region.owner().set_status(Status::Stopped);
     let ended = ended?;
-    let summary = summarise(&region, first_seq, &ended, &housekeeping);
+    let summary = summarise(&region, first_seq, &ended, &housekeeping, &placement);
     match ended.feed.error {
         Some(error) => Err(RunError::Feed {
             error,
@@ -294,6 +294,7 @@ fn summarise(
     first_seq: u64,
     ended: &Ended,
     housekeeping: &Housekeeping<'_>,
+    placement: &Placement,
 ) -> RunSummary {
     let (e, f) = (&ended.engine, &ended.feed);
     let m = housekeeping.metrics();
@@ -303,10 +304,16 @@ fn summarise(
             ended.broker.held
         );
     }
-    info!(
-        "pinned: feed {}, engine {}, broker {}",
-        f.pinned, e.pinned, ended.broker.pinned
-    );
+    let asked = [
+        ("feed", placement.feed, f.pinned),
+        ("engine", placement.engine, e.pinned),
+        ("broker", placement.broker, ended.broker.pinned),
+    ];
+    for (thread, core, pinned) in asked {
+        if let (Some(core), false) = (core, pinned) {
+            warn!("the {thread} thread could not be pinned to core {core}: it ran unpinned");
+        }
+    }
     RunSummary {
         reason: e.reason,
         instance_id: region.owner().instance_id(),

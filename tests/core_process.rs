@@ -375,3 +375,33 @@ fn usage_and_config_errors_exit_2_with_one_line_naming_the_culprit() {
         "{stderr}"
     );
 }
+
+#[test]
+fn a_csv_replay_of_an_unconfigured_symbol_runs_paced_to_its_end() {
+    let dir = ShmDir::new("csv");
+    let csv = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/core/tests/fixtures/yahoo_daily.csv"
+    );
+    let feed = format!("csv:AAPL={csv}");
+    // Four daily bars a million times faster than real time: about 0.26 s of pacing.
+    let args = [
+        "--name",
+        "replay",
+        "--feed",
+        &feed,
+        "--pace",
+        "x1000000",
+        "--exit-after-feed",
+    ];
+    let mut core = Core::start(&dir, &args);
+    let reader = attach(&dir, "replay", &mut core);
+    assert_eq!(core.wait().code(), Some(0), "{}", core.logs());
+    let aapl = reader.id_of("AAPL").expect("AAPL added to the instruments");
+    let (market, _) = reader.market(aapl).unwrap();
+    assert_eq!(market.ticks, 4);
+    assert_eq!(market.updated_ns, 1_704_412_800 * 1_000_000_000); // 2024-01-05
+    assert!(market.last.to_string().starts_with("181.1"), "{market:?}");
+    let stdout = std::fs::read_to_string(&core.stdout).unwrap();
+    assert!(stdout.contains("stopped (feed_end): 4 ticks"), "{stdout}");
+}

@@ -2,7 +2,8 @@
 //! (slow, dead, stuck), a second core for one instance, feed errors.
 //!
 //! Every wait polls a condition against a generous deadline (the machine may be loaded);
-//! nothing asserts a duration.
+//! nothing asserts a duration. Runs are serialised ([`serial`]) so the allocation count
+//! per hot thread (a counting global allocator, by thread name) belongs to one run.
 
 use std::path::Path;
 use std::thread;
@@ -17,6 +18,82 @@ use seamless_ipc::reader_slot::ReaderSlot;
 use seamless_ipc::region::Status;
 
 const DEADLINE: Duration = Duration::from_secs(120);
+
+/// Counts allocations made on the runtime's named threads.
+mod counting {
+    use std::alloc::{GlobalAlloc, Layout, System};
+    use std::cell::Cell;
+    use std::sync::atomic::{AtomicU64, Ordering};
+
+    /// Allocations on `seamless-feed`, `seamless-engine`, `seamless-broker`.
+    pub static COUNTS: [AtomicU64; 3] = [const { AtomicU64::new(0) }; 3];
+
+    thread_local! {
+        /// 0: not classified yet; 1 + index; 4: not a hot thread.
+        static KIND: Cell<u8> = const { Cell::new(0) };
+        static BUSY: Cell<bool> = const { Cell::new(false) };
+    }
+
+    fn kind() -> u8 {
+        match KIND.with(Cell::get) {
+            0 if !BUSY.with(Cell::get) => {
+                BUSY.with(|b| b.set(true));
+                let k = match std::thread::current().name() {
+                    Some("seamless-feed") => 1,
+                    Some("seamless-engine") => 2,
+                    Some("seamless-broker") => 3,
+                    _ => 4,
+                };
+                BUSY.with(|b| b.set(false));
+                KIND.with(|c| c.set(k));
+                k
+            }
+            k => k,
+        }
+    }
+
+    fn count() {
+        if let k @ 1..=3 = kind() {
+            // Relaxed: a tally read after the threads were joined.
+            COUNTS[usize::from(k - 1)].fetch_add(1, Ordering::Relaxed);
+        }
+    }
+
+    pub struct Counting;
+
+    // SAFETY: forwards every call to `System` unchanged; counting touches no memory
+    // the allocator hands out.
+    unsafe impl GlobalAlloc for Counting {
+        unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+            count();
+            // SAFETY: the caller's contract, forwarded.
+            unsafe { System.alloc(layout) }
+        }
+        unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
+            count();
+            // SAFETY: the caller's contract, forwarded.
+            unsafe { System.alloc_zeroed(layout) }
+        }
+        unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new: usize) -> *mut u8 {
+            count();
+            // SAFETY: the caller's contract, forwarded.
+            unsafe { System.realloc(ptr, layout, new) }
+        }
+        unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+            // SAFETY: the caller's contract, forwarded.
+            unsafe { System.dealloc(ptr, layout) }
+        }
+    }
+}
+
+#[global_allocator]
+static ALLOC: counting::Counting = counting::Counting;
+
+/// One run at a time in this binary (see the module docs).
+fn serial() -> std::sync::MutexGuard<'static, ()> {
+    static LOCK: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    LOCK.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+}
 
 /// Polls `cond` until it holds; panics with `what` after [`DEADLINE`].
 fn wait_for(what: &str, mut cond: impl FnMut() -> bool) {
@@ -106,6 +183,7 @@ fn stop_reason(events: &[(u64, Event)]) -> Option<Reason> {
 
 #[test]
 fn a_finite_feed_ends_with_feed_end_and_the_rows_match_the_fold() {
+    let _serial = serial();
     let dir = tempfile::tempdir().unwrap();
     let name = "finite";
     let slot = gating_slot(dir.path(), name, "test");
@@ -152,6 +230,7 @@ fn spawn_endless<'s>(
 
 #[test]
 fn a_stop_request_ends_an_endless_run_with_its_reason() {
+    let _serial = serial();
     let dir = tempfile::tempdir().unwrap();
     let mut cfg = config("endless", 0);
     cfg.feed.synthetic.rate_per_sec = 5_000;
@@ -182,6 +261,7 @@ fn a_stop_request_ends_an_endless_run_with_its_reason() {
 
 #[test]
 fn a_second_core_for_the_same_instance_is_refused_with_the_pid() {
+    let _serial = serial();
     let dir = tempfile::tempdir().unwrap();
     let mut cfg = config("twice", 0);
     cfg.feed.synthetic.rate_per_sec = 1_000;
@@ -208,6 +288,7 @@ fn csv_config(name: &str, path: &Path) -> Config {
 
 #[test]
 fn a_bad_csv_row_stops_the_run_with_reason_error() {
+    let _serial = serial();
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("btc.csv");
     let text = "timestamp,last\n2024-01-02T00:00:01Z,100\n2024-01-02T00:00:02Z,abc\n";
@@ -234,6 +315,7 @@ fn a_bad_csv_row_stops_the_run_with_reason_error() {
 
 #[test]
 fn a_missing_csv_file_is_a_usage_error_before_anything_runs() {
+    let _serial = serial();
     let dir = tempfile::tempdir().unwrap();
     let cfg = csv_config("nofile", &dir.path().join("missing.csv"));
     let err = runtime::run(&cfg, options(dir.path(), &StopFlag::new())).unwrap_err();
@@ -245,6 +327,7 @@ fn a_missing_csv_file_is_a_usage_error_before_anything_runs() {
 
 #[test]
 fn a_dead_gating_reader_is_released() {
+    let _serial = serial();
     let dir = tempfile::tempdir().unwrap();
     let name = "deadgate";
     let slot = gating_slot(dir.path(), name, "tool");
@@ -264,6 +347,7 @@ fn a_dead_gating_reader_is_released() {
 
 #[test]
 fn a_gating_reader_that_never_reads_cannot_block_shutdown() {
+    let _serial = serial();
     let dir = tempfile::tempdir().unwrap();
     let name = "stuckgate";
     let slot = gating_slot(dir.path(), name, "stuck");
@@ -280,4 +364,45 @@ fn a_gating_reader_that_never_reads_cannot_block_shutdown() {
     assert_eq!(summary.reason, Reason::Sigterm);
     assert!(summary.forced_overwrites > 0, "{summary}");
     drop(slot);
+}
+
+#[test]
+fn the_hot_threads_do_not_allocate_while_running() {
+    let _serial = serial();
+    let dir = tempfile::tempdir().unwrap();
+    let name = "alloc";
+    let slot = gating_slot(dir.path(), name, "test");
+    let mut cfg = config(name, 50_000);
+    cfg.broker.latency_us = 20; // orders are held, so the hold queue is used
+    let stop = StopFlag::new();
+    let load = || {
+        counting::COUNTS
+            .each_ref()
+            .map(|c| c.load(std::sync::atomic::Ordering::Relaxed))
+    };
+    // What std itself allocates to start a named thread (its stack-overflow handler
+    // keeps the name), measured with an empty thread of the engine's name.
+    let before = load()[1];
+    thread::Builder::new()
+        .name("seamless-engine".into())
+        .spawn(|| {})
+        .unwrap()
+        .join()
+        .unwrap();
+    let start_cost = load()[1] - before;
+    let before = load();
+    let summary = thread::scope(|s| {
+        let follower = s.spawn(|| follow(dir.path(), name, &slot));
+        let summary = runtime::run(&cfg, options(dir.path(), &stop)).unwrap();
+        follower.join().unwrap();
+        summary
+    });
+    assert!(summary.fills > 0 && summary.ticks == 50_000, "{summary}");
+    let after = load();
+    let [feed, engine, broker] = [0, 1, 2].map(|i| after[i] - before[i] - start_cost);
+    // The engine: nothing at all. The broker: its hold queue, once, at start. The
+    // feed: its report at the end (the description string).
+    assert_eq!(engine, 0, "engine thread allocations");
+    assert!(broker <= 1, "broker thread allocations: {broker}");
+    assert!(feed <= 2, "feed thread allocations: {feed}");
 }

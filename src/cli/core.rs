@@ -2,7 +2,7 @@
 //! [`seamless_core::runtime::run`]).
 //!
 //! Exit status: 0 after a clean stop (SIGINT/SIGTERM, or the feed's end with
-//! `--exit-after-feed`); 2 for a usage or configuration error (one line naming the
+//! `--exit-after-feed`; a second signal exits at once with 130/143); 2 for a usage or configuration error (one line naming the
 //! flag, file or key); 1 for a runtime failure (another core runs the instance, a bad
 //! CSV row, a thread panic).
 
@@ -141,11 +141,25 @@ fn load(args: &CoreArgs) -> Result<Config, String> {
 }
 
 /// SIGINT and SIGTERM request a stop with their reason (one atomic store in the
-/// handler, see `signal_hook::flag`).
+/// handler, see `signal_hook::flag`); a second one while stopping exits at once
+/// (status 130 or 143, the shell's convention), leaving the region to be judged by
+/// its lock.
 fn register_signals(stop: &StopFlag) -> std::io::Result<()> {
+    use std::sync::Arc;
+    use std::sync::atomic::AtomicBool;
+
     use signal_hook::consts::{SIGINT, SIGTERM};
-    use signal_hook::flag::register_usize;
-    register_usize(SIGINT, stop.as_arc(), StopFlag::code(Reason::Sigint))?;
-    register_usize(SIGTERM, stop.as_arc(), StopFlag::code(Reason::Sigterm))?;
+    use signal_hook::flag::{register, register_conditional_shutdown, register_usize};
+    let signalled = Arc::new(AtomicBool::new(false));
+    for (signal, reason, status) in [
+        (SIGINT, Reason::Sigint, 130),
+        (SIGTERM, Reason::Sigterm, 143),
+    ] {
+        // Order matters: the shutdown check runs before the flag is set, so only a
+        // second signal finds it set.
+        register_conditional_shutdown(signal, status, Arc::clone(&signalled))?;
+        register(signal, Arc::clone(&signalled))?;
+        register_usize(signal, stop.as_arc(), StopFlag::code(reason))?;
+    }
     Ok(())
 }

@@ -84,6 +84,7 @@ impl EngineThread<'_> {
             .start(wall_ns(), self.start_reason, &mut self.publisher);
         self.publish();
         let reason = self.main_loop();
+        self.publisher.begin_shutdown();
         self.drain();
         let pending_at_stop = self.engine.pending().iter().count();
         self.engine.stop(wall_ns(), reason, &mut self.publisher);

@@ -13,9 +13,10 @@
 //!    loop: serve commands (a gate being removed must be able to free the ring), retry,
 //!    wait with the configured strategy.
 //! 2. Policy `block` (and, for now, `halt_trading`): wait for as long as it takes
-//!    while running. Once a stop is requested, wait at most
-//!    `gating.shutdown_timeout_ms`, then publish over the gate and count the forced
-//!    overwrite (a dead gating reader must not keep the core from exiting).
+//!    while running. Once a stop is requested or the run is ending (the feed's end
+//!    included), wait at most `gating.shutdown_timeout_ms` in all, then publish over
+//!    the gate and count the forced overwrite (a dead gating reader must not keep the
+//!    core from exiting).
 //! 3. Extension point for the persistence issue: `halt_trading` after
 //!    `gating.block_timeout_ms` belongs in [`Publisher::wait_for_room`]: note the
 //!    timeout there and let the engine loop call `Engine::set_halted(true, ..,
@@ -59,6 +60,9 @@ pub(crate) struct Publisher<'r> {
     /// from here for every later stall too, so a dead gating reader costs the exit one
     /// timeout, not one per remaining event.
     stop_seen_ns: Option<u64>,
+    /// Set once the engine has left its main loop (draining, `runner_stopped`): the
+    /// shutdown timeout applies from then on, whatever ended the run.
+    stopping: bool,
 }
 
 /// What a [`Publisher`] needs besides its rings.
@@ -93,7 +97,14 @@ impl<'r> Publisher<'r> {
             stall_ns: 0,
             forced: 0,
             stop_seen_ns: None,
+            stopping: false,
         }
+    }
+
+    /// The run is ending: from now on a stalled publish waits at most the shutdown
+    /// timeout (step 2 of the module docs).
+    pub(crate) fn begin_shutdown(&mut self) {
+        self.stopping = true;
     }
 
     /// Serves housekeeping's commands; cheap when there are none (one load).
@@ -150,7 +161,7 @@ impl<'r> Publisher<'r> {
             if self.writer.try_publish_event(seq, record).is_ok() {
                 break;
             }
-            if self.stop.is_set() {
+            if self.stopping || self.stop.is_set() {
                 let now = stamp_ns();
                 let since = *self.stop_seen_ns.get_or_insert(now);
                 if now.saturating_sub(since) >= self.shutdown_timeout_ns {

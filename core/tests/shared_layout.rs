@@ -147,6 +147,12 @@ fn a_region_without_its_tables_reads_as_starting_and_writers_are_taken_once() {
     let reader = SharedReader::attach(Some(d.path()), "early").unwrap();
     assert_eq!(reader.meta().instruments, 2);
     assert_eq!(reader.id_of("ETHUSD"), Some(InstrumentId(1)));
+    let table = reader.instrument_table();
+    assert_eq!(table.id_of("ETHUSD"), Some(InstrumentId(1)));
+    assert_eq!(
+        table.get(InstrumentId(0)),
+        engine.instruments().get(InstrumentId(0))
+    );
 }
 
 #[test]

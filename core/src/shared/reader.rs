@@ -20,7 +20,7 @@ use super::layout::{LAYOUT_HASH, LAYOUT_VERSION, META_ROW_WORD, section};
 use super::rows::{InstrumentRow, LatencyRow, MarketRow, MetaRow, MetricsRow, RunnerRow};
 use super::table::{RowError, TableReader};
 use crate::domain::{
-    Account, EventRecord, InstrumentId, MAX_INSTRUMENTS, Monitor, Position, SignalLog,
+    Account, EventRecord, InstrumentId, Instruments, MAX_INSTRUMENTS, Monitor, Position, SignalLog,
 };
 
 /// A reader of the event ring in a [`SharedReader`]'s mapping.
@@ -85,6 +85,8 @@ pub struct SharedReader {
     /// symbol valid.
     instruments: Vec<InstrumentRow>,
     symbols: Vec<String>,
+    /// The same instruments as a domain table (for `write_event_json` and the like).
+    table: Instruments,
 }
 
 fn corrupt(field: impl Into<String>, detail: impl Into<String>) -> SharedAttachError {
@@ -122,6 +124,7 @@ impl SharedReader {
             meta: MetaRow::default(),
             instruments: Vec::new(),
             symbols: Vec::new(),
+            table: Instruments::new(),
         };
         reader.check_sections()?;
         let meta = reader.read_meta()?;
@@ -184,7 +187,7 @@ impl SharedReader {
     }
 
     fn read_instruments(&mut self) -> Result<(), SharedAttachError> {
-        let (mut rows, mut symbols) = (Vec::new(), Vec::new());
+        let (mut rows, mut symbols, mut domain) = (Vec::new(), Vec::new(), Instruments::new());
         let table = self.table::<InstrumentRow>(section::INSTRUMENTS);
         for ix in 0..table.rows() {
             let field = |f: &str| format!("instruments[{ix}].{f}");
@@ -197,10 +200,13 @@ impl SharedReader {
             if row.id != InstrumentId(ix as u32) {
                 return Err(corrupt(field("id"), format!("{} at row {ix}", row.id)));
             }
+            domain
+                .add(symbol.as_str(), row.tick_size, row.lot_size)
+                .map_err(|e| corrupt(field("symbol"), e.to_string()))?;
             symbols.push(symbol.as_str().to_owned());
             rows.push(row);
         }
-        (self.instruments, self.symbols) = (rows, symbols);
+        (self.instruments, self.symbols, self.table) = (rows, symbols, domain);
         Ok(())
     }
 
@@ -270,6 +276,12 @@ impl SharedReader {
     /// The run's instruments, by id.
     pub fn instruments(&self) -> &[InstrumentRow] {
         &self.instruments
+    }
+
+    /// The run's instruments as a domain table, e.g. for
+    /// [`write_event_json`](crate::domain::write_event_json).
+    pub fn instrument_table(&self) -> &Instruments {
+        &self.table
     }
 
     /// The symbol of `id`.

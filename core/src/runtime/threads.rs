@@ -1,29 +1,28 @@
 //! [`run`]: set-up, the scoped threads, and the end of a run (module docs of
 //! [`runtime`](super), steps 1-3).
 
-use std::any::Any;
 use std::sync::Arc;
-use std::thread::{self, ScopedJoinHandle};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use seamless_config::Config;
 use seamless_ipc::region::Status;
 use seamless_ipc::spsc;
 use tracing::{info, warn};
 
-use super::broker_thread::{BrokerOutcome, BrokerThread};
+use super::broker_thread::BrokerThread;
 use super::commands::{Command, MAX_GATES, RING_SLOTS, Reply};
 use super::counters::Counters;
-use super::engine_thread::{EngineOutcome, EngineThread};
-use super::feed_thread::{FeedOutcome, FeedThread};
+use super::engine_thread::EngineThread;
+use super::feed_thread::FeedThread;
 use super::gates::{Action, GateTable};
 use super::housekeeping::{Housekeeping, HousekeepingSetup};
 use super::latency;
+use super::panic_hook;
 use super::pin::Placement;
 use super::publisher::{Publisher, PublisherSetup};
+use super::spawn::{Ended, Threads};
 use super::{RunError, RunOptions, RunSummary};
 use crate::broker::{PaperBroker, ReplyRecord, RequestRecord};
-use crate::domain::Reason;
 use crate::engine::Engine;
 use crate::feed::{self, Tick, pace_of};
 use crate::shared::{SharedRegion, SharedWriter, WriterSetup};
@@ -56,7 +55,7 @@ pub(super) fn run(cfg: &Config, opts: RunOptions) -> Result<RunSummary, RunError
     let mut gates = GateTable::new(opts.shm_dir.clone(), &cfg.core.name);
     let gate_ids = initial_gates(&mut gates, &mut writer);
     log_start(cfg, &region, &engine, feed.description(), &placement);
-    let _hook = abort_hook::install(&region);
+    let _hook = panic_hook::install(&region);
     region.owner().set_status(Status::Running);
 
     let counters = Counters::default();
@@ -202,93 +201,6 @@ fn log_start(
     }
 }
 
-/// The three hot threads, ready to start.
-struct Threads<'r> {
-    feed: FeedThread<'r>,
-    engine: EngineThread<'r>,
-    broker: BrokerThread<'r>,
-}
-
-/// What the threads reported.
-struct Ended {
-    feed: FeedOutcome,
-    engine: EngineOutcome,
-    broker: BrokerOutcome,
-}
-
-impl<'r> Threads<'r> {
-    /// Starts the threads, runs housekeeping until the engine ends, joins them.
-    fn run(
-        self,
-        housekeeping: &mut Housekeeping<'r>,
-        stop: &super::StopFlag,
-    ) -> Result<Ended, RunError> {
-        thread::scope(|s| {
-            let spawn = |name: &str| thread::Builder::new().name(format!("seamless-{name}"));
-            let Threads {
-                feed,
-                engine,
-                broker,
-            } = self;
-            let feed = spawn("feed")
-                .spawn_scoped(s, move || feed.run())
-                .map_err(RunError::Spawn)?;
-            // A failed spawn drops the thread's context, and with it its ring ends, so
-            // the threads already started see their peer gone and end.
-            let engine = spawn("engine")
-                .spawn_scoped(s, move || engine.run())
-                .map_err(|e| abandon(stop, RunError::Spawn(e)))?;
-            let broker = spawn("broker")
-                .spawn_scoped(s, move || broker.run())
-                .map_err(|e| abandon(stop, RunError::Spawn(e)))?;
-            while !engine.is_finished() {
-                housekeeping.round(Instant::now());
-                if broker.is_finished() {
-                    stop.request(Reason::Error); // the broker died: stop trading
-                }
-                thread::sleep(housekeeping.pause());
-            }
-            let engine = join(engine, "engine");
-            if engine.is_err() {
-                stop.request(Reason::Error); // release a feed waiting on its pace
-            }
-            let feed = join(feed, "feed");
-            let broker = join(broker, "broker");
-            let mut engine = engine?;
-            let last = std::mem::replace(&mut engine.hist, latency::new_histogram());
-            housekeeping.finish(last);
-            Ok(Ended {
-                feed: feed?,
-                engine,
-                broker: broker?,
-            })
-        })
-    }
-}
-
-fn abandon(stop: &super::StopFlag, e: RunError) -> RunError {
-    stop.request(Reason::Error);
-    e
-}
-
-/// Joins a thread; a panic becomes [`RunError::Panicked`] with its message.
-fn join<T>(handle: ScopedJoinHandle<'_, T>, thread: &'static str) -> Result<T, RunError> {
-    handle.join().map_err(|payload| RunError::Panicked {
-        thread,
-        message: panic_message(payload.as_ref()),
-    })
-}
-
-fn panic_message(payload: &(dyn Any + Send)) -> String {
-    if let Some(s) = payload.downcast_ref::<&str>() {
-        (*s).to_owned()
-    } else if let Some(s) = payload.downcast_ref::<String>() {
-        s.clone()
-    } else {
-        "(no message)".to_owned()
-    }
-}
-
 fn summarise(
     region: &SharedRegion,
     first_seq: u64,
@@ -331,51 +243,5 @@ fn summarise(
         pending_at_stop: e.pending_at_stop,
         feed: f.description.clone(),
         latency: housekeeping.last_latency(),
-    }
-}
-
-/// With `panic = "abort"` (release builds) a panicking thread cannot be joined: this
-/// hook marks the region stopped and exits with status 1 after the default report.
-mod abort_hook {
-    use std::sync::Arc;
-
-    use crate::shared::SharedRegion;
-
-    #[cfg(panic = "abort")]
-    type Hook = Arc<dyn Fn(&std::panic::PanicHookInfo<'_>) + Send + Sync>;
-
-    /// Restores the previous hook when dropped.
-    pub(super) struct Installed {
-        #[cfg(panic = "abort")]
-        previous: Hook,
-    }
-
-    #[cfg(panic = "abort")]
-    pub(super) fn install(region: &Arc<SharedRegion>) -> Installed {
-        use seamless_ipc::region::Status;
-        let weak = Arc::downgrade(region);
-        let previous: Hook = std::panic::take_hook().into();
-        let chained = Arc::clone(&previous);
-        std::panic::set_hook(Box::new(move |info| {
-            chained(info);
-            if let Some(region) = weak.upgrade() {
-                region.owner().set_status(Status::Stopped);
-            }
-            std::process::exit(1);
-        }));
-        Installed { previous }
-    }
-
-    #[cfg(panic = "abort")]
-    impl Drop for Installed {
-        fn drop(&mut self) {
-            let previous = Arc::clone(&self.previous);
-            std::panic::set_hook(Box::new(move |info| previous(info)));
-        }
-    }
-
-    #[cfg(not(panic = "abort"))]
-    pub(super) fn install(_region: &Arc<SharedRegion>) -> Installed {
-        Installed {}
     }
 }

@@ -147,8 +147,8 @@ impl SharedRegion {
         if setup.instruments.len() > MAX_INSTRUMENTS {
             return Err(RegionError::TooManyInstruments(setup.instruments.len()));
         }
+        // Relaxed: a flag against a second call on any thread; it orders nothing.
         if self.taken.swap(true, Ordering::Relaxed) {
-            // Relaxed: a flag against a second call on any thread; it orders nothing.
             return Err(RegionError::WritersTaken);
         }
         let words = |id| self.owner.section(id).map(|s| s.words());

@@ -10,7 +10,7 @@ use std::thread;
 use std::time::{Duration, Instant};
 
 use seamless_config::{Config, FeedSource};
-use seamless_core::domain::{Event, EventBody, EventKind, Reason, State};
+use seamless_core::domain::{Event, EventBody, EventKind, InstrumentId, Reason, State};
 use seamless_core::runtime::{self, RunError, RunOptions, RunSummary, StopFlag};
 use seamless_core::shared::{SharedAttachError, SharedReader};
 use seamless_ipc::broadcast::Start;
@@ -217,6 +217,16 @@ fn a_finite_feed_ends_with_feed_end_and_the_rows_match_the_fold() {
     assert_eq!(metrics.ticks, 30_000);
     let (latency, _) = reader.latency().unwrap();
     assert_eq!(latency.total_count, 30_000);
+    assert_eq!(summary.latency_total.0.len(), 30_000);
+    for id in [InstrumentId(0), InstrumentId(1)] {
+        // Every market row carries its latest tick's feed stamp, from this run's past.
+        let (market, _) = reader.market(id).unwrap();
+        assert!(market.ticks > 0, "{market:?}");
+        assert!(
+            market.stamp > 0 && market.stamp <= runtime::stamp_ns(),
+            "{market:?}"
+        );
+    }
 }
 
 fn spawn_endless<'s>(

@@ -46,7 +46,7 @@ fn rows_have_their_documented_sizes() {
     let words = |name: &str| RECORDS.iter().find(|r| r.name == name).unwrap().size / 8;
     assert_eq!(size_of::<MetaRow>() / 8, 8);
     assert_eq!(size_of::<InstrumentRow>() / 8, 6);
-    assert_eq!(size_of::<MarketRow>() / 8, 8);
+    assert_eq!(size_of::<MarketRow>() / 8, 9);
     assert_eq!(size_of::<RunnerRow>() / 8, 16);
     assert_eq!(size_of::<MetricsRow>() / 8, 24);
     assert_eq!(size_of::<LatencyRow>() / 8, 12);

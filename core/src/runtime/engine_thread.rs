@@ -11,7 +11,8 @@
 //!
 //! 1. `runner_started`, then the loop: replies first (fills change what the strategy
 //!    may do), then up to [`BATCH`] ticks, then one `publish_dirty` for the batch and
-//!    one clock read, recorded against every tick's feed stamp.
+//!    one clock read, recorded against every tick's feed stamp. Each tick's stamp also
+//!    goes into its market row, so another process can time tick-to-visible itself.
 //! 2. Housekeeping's commands are served every iteration (one load when there are
 //!    none).
 //! 3. When idle, it checks whether the run is over: the feed's ring abandoned and
@@ -138,6 +139,9 @@ impl EngineThread<'_> {
             stamps[k] = tick.stamp;
             k += 1;
             engine.on_feed_tick(&tick, publisher, &mut orders);
+            publisher
+                .writer
+                .note_tick_stamp(tick.instrument, tick.stamp);
         });
         if n == 0 {
             return 0;

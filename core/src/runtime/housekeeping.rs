@@ -13,9 +13,9 @@
 //! 2. Every [`SCAN_EVERY`]: scan reader slots ([`GateTable::discover`]) and send the
 //!    gate changes to the engine.
 //! 3. Every [`LATENCY_EVERY`]: send the spare (empty) histogram; the engine swaps it
-//!    in and sends the full one back, which is summarised into the latency row, reset,
-//!    and kept as the next spare. Allocation and reset happen here, never on the
-//!    engine thread. (HdrHistogram's interval-histogram recorder does the same swap:
+//!    in and sends the full one back, which is summarised into the latency row, merged
+//!    into the run's total, reset, and kept as the next spare. Allocation and reset
+//!    happen here, never on the engine thread. (HdrHistogram's interval-histogram recorder does the same swap:
 //!    `hdrhistogram::sync::Recorder`/`IntervalLogWriter`, Gil Tene's HdrHistogram
 //!    "Recorder" pattern.)
 //! 4. Every [`METRICS_EVERY`]: the metrics row from the hot threads' counters and the
@@ -64,6 +64,10 @@ pub(crate) struct Housekeeping<'r> {
     next_swap: Instant,
     interval_start: Instant,
     total_latency: u64,
+    /// Every interval's histogram merged (the run's total, for [`RunSummary`]).
+    ///
+    /// [`RunSummary`]: super::RunSummary
+    total_hist: BoxedHistogram,
     warned_stalls: u64,
     last_stall_warn: Option<Instant>,
     last_latency: LatencyRow,
@@ -103,6 +107,7 @@ impl<'r> Housekeeping<'r> {
             next_swap: now + LATENCY_EVERY,
             interval_start: now,
             total_latency: 0,
+            total_hist: latency::new_histogram(),
             warned_stalls: 0,
             last_stall_warn: None,
             last_latency: LatencyRow::default(),
@@ -183,6 +188,8 @@ impl<'r> Housekeeping<'r> {
     /// Writes the latency row of one interval's histogram and keeps it as the spare.
     fn summarise(&mut self, mut h: BoxedHistogram, now: Instant) {
         self.total_latency += h.len();
+        // Same bounds on both sides, so `add` cannot run out of range.
+        let _ = self.total_hist.add(&*h);
         let interval = now
             .saturating_duration_since(self.interval_start)
             .as_nanos() as u64;
@@ -192,6 +199,11 @@ impl<'r> Housekeeping<'r> {
         h.reset();
         self.spare = Some(h);
         self.interval_start = now;
+    }
+
+    /// The run's tick-to-publish histogram so far (every interval summarised).
+    pub(crate) fn total_latency(&self) -> &BoxedHistogram {
+        &self.total_hist
     }
 
     /// The latency row last written.

@@ -2,6 +2,8 @@
 
 use std::fmt;
 
+use hdrhistogram::Histogram;
+
 use crate::domain::Reason;
 use crate::shared::LatencyRow;
 
@@ -40,7 +42,26 @@ pub struct RunSummary {
     pub feed: String,
     /// Latency percentiles of the last interval.
     pub latency: LatencyRow,
+    /// Tick-to-publish latency of the whole run (every interval merged).
+    pub latency_total: LatencyHistogram,
 }
+
+/// A run's tick-to-publish latency histogram, in nanoseconds (1 ns to 60 s, 3
+/// significant digits): the interval histograms behind the region's latency row,
+/// merged by housekeeping (off the hot path). For benches and reports
+/// (`seamless bench tick-to-event` reads it).
+#[derive(Clone, Debug)]
+pub struct LatencyHistogram(pub Box<Histogram<u64>>);
+
+impl PartialEq for LatencyHistogram {
+    fn eq(&self, other: &Self) -> bool {
+        // hdrhistogram compares bounds, counts, min and max: integers only.
+        *self.0 == *other.0
+    }
+}
+
+// Integer comparisons only (above), so equality is an equivalence.
+impl Eq for LatencyHistogram {}
 
 impl RunSummary {
     /// Events published by this run.

@@ -21,6 +21,7 @@ use super::panic_hook;
 use super::pin::Placement;
 use super::publisher::{Publisher, PublisherSetup};
 use super::spawn::{Ended, Threads};
+use super::summary::LatencyHistogram;
 use super::{RunError, RunOptions, RunSummary};
 use crate::broker::{PaperBroker, ReplyRecord, RequestRecord};
 use crate::engine::Engine;
@@ -243,5 +244,6 @@ fn summarise(
         pending_at_stop: e.pending_at_stop,
         feed: f.description.clone(),
         latency: housekeeping.last_latency(),
+        latency_total: LatencyHistogram(housekeeping.total_latency().clone()),
     }
 }

@@ -140,7 +140,8 @@ pub const RECORDS: &[RecordLayout] = &[
         ticks,
         mark,
         mark_ns,
-        marks
+        marks,
+        stamp
     }),
     record!(Position {
         qty,

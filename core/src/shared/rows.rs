@@ -71,7 +71,7 @@ impl InstrumentRow {
 }
 
 /// Live market data of one instrument (section `market`): the latest tick, written for
-/// every tick (display data, outside the fold), and the fold's last mark. 8 words.
+/// every tick (display data, outside the fold), and the fold's last mark. 9 words.
 #[derive(
     Clone, Copy, Debug, Default, PartialEq, Eq, FromBytes, IntoBytes, Immutable, KnownLayout,
 )]
@@ -93,6 +93,12 @@ pub struct MarketRow {
     pub mark_ns: u64,
     /// `market_update` events folded for this instrument.
     pub marks: u64,
+    /// The latest tick's feed stamp ([`stamp_ns`](crate::runtime::stamp_ns):
+    /// `CLOCK_MONOTONIC`, comparable between processes), taken just before the tick
+    /// entered the feed ring; 0 before the first tick. A reader in another process
+    /// measures tick-to-visible latency as `stamp_ns() - stamp` (`seamless bench
+    /// tick-to-event`).
+    pub stamp: u64,
 }
 
 /// The runner (section `runner`): the fold's runner row and counters, plus what a

@@ -21,7 +21,8 @@ use super::layout::{self, BadCapacity, META_ROW_WORD, section};
 use super::rows::{InstrumentRow, LatencyRow, MarketRow, MetaRow, MetricsRow, RunnerRow};
 use super::table::TableWriter;
 use crate::domain::{
-    Account, EventRecord, Instruments, MAX_INSTRUMENTS, Market, Monitor, Position, SignalLog, State,
+    Account, EventRecord, InstrumentId, Instruments, MAX_INSTRUMENTS, Market, Monitor, Position,
+    SignalLog, State,
 };
 use crate::engine::{Dirty, Engine, LiveQuote};
 
@@ -183,6 +184,7 @@ impl SharedRegion {
                 signals: TableWriter::new(words(section::SIGNALS)?, rows)?,
                 monitors: TableWriter::new(words(section::MONITORS)?, rows)?,
                 runner: SeqlockWriter::new(words(section::RUNNER)?)?,
+                stamps: [0; MAX_INSTRUMENTS],
                 pid: u64::from(std::process::id()),
                 events,
             };
@@ -228,6 +230,9 @@ pub struct SharedWriter<'r> {
     signals: TableWriter<'r, SignalLog>,
     monitors: TableWriter<'r, Monitor>,
     runner: SeqlockWriter<'r, RunnerRow>,
+    /// Each instrument's latest tick stamp ([`note_tick_stamp`](Self::note_tick_stamp)),
+    /// published in its market row.
+    stamps: [u64; MAX_INSTRUMENTS],
     pid: u64,
     events: Producer<'r, EventRecord>,
 }
@@ -242,9 +247,13 @@ impl fmt::Debug for SharedWriter<'_> {
     }
 }
 
-/// The market row of one instrument: its live quote and the fold's mark.
-fn market_row(live: Option<&LiveQuote>, mark: Option<&Market>) -> MarketRow {
-    let mut row = MarketRow::default();
+/// The market row of one instrument: its live quote (with its tick's feed stamp) and
+/// the fold's mark.
+fn market_row(live: Option<&LiveQuote>, stamp: u64, mark: Option<&Market>) -> MarketRow {
+    let mut row = MarketRow {
+        stamp,
+        ..MarketRow::default()
+    };
     if let Some(l) = live {
         (row.bid, row.ask, row.last) = (l.quote.bid, l.quote.ask, l.quote.last);
         (row.updated_ns, row.ticks) = (l.ts_ns, l.ticks);
@@ -265,7 +274,8 @@ impl<'r> SharedWriter<'r> {
         }
         let state = engine.state();
         for id in dirty.market.iter() {
-            let row = market_row(engine.quote(id), state.market(id));
+            let stamp = self.stamps.get(id.index()).copied().unwrap_or(0);
+            let row = market_row(engine.quote(id), stamp, state.market(id));
             self.market.write(id.index(), &row);
         }
         self.publish_rows(state, &dirty);
@@ -301,6 +311,16 @@ impl<'r> SharedWriter<'r> {
                 counters: *state.counters(),
                 _reserved: 0,
             });
+        }
+    }
+
+    /// Notes the feed stamp of a tick for `id`, published in its market row by the next
+    /// [`publish_dirty`](Self::publish_dirty) (the runtime calls it for every tick it
+    /// hands the engine). Hot path: one store; an id beyond the table is ignored.
+    #[inline]
+    pub fn note_tick_stamp(&mut self, id: InstrumentId, stamp: u64) {
+        if let Some(slot) = self.stamps.get_mut(id.index()) {
+            *slot = stamp;
         }
     }
 

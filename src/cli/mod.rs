@@ -7,6 +7,7 @@ use clap::{Parser, Subcommand};
 
 pub mod bench;
 pub mod core;
+pub mod monitor;
 
 /// Exit status for a usage or configuration error.
 pub const EXIT_USAGE: u8 = 2;
@@ -27,6 +28,8 @@ enum Command {
     Bench(bench::BenchArgs),
     /// Run the core process: the engine on pinned threads, publishing into the region.
     Core(Box<core::CoreArgs>),
+    /// Watch a core's live state: terminal UI, one snapshot (--once), events (--tail).
+    Monitor(monitor::MonitorArgs),
 }
 
 /// Parses the command line and runs the chosen command.
@@ -45,5 +48,6 @@ pub fn main() -> ExitCode {
     match cli.command {
         Command::Bench(args) => bench::run(args),
         Command::Core(args) => core::run(*args),
+        Command::Monitor(args) => monitor::run(args),
     }
 }

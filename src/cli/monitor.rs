@@ -30,12 +30,15 @@ Examples:
   seamless monitor --tail --json | jq -c 'select(.kind == \"trade_executed\")'
       Follow events as JSON lines, like tail -f (the newest 10 first); a line
       {\"kind\":\"lagged\",\"missed\":N} says N events were overwritten before they were read.
-  seamless monitor --tail --from 1 -n 0
-      Every event still in the ring from sequence 1 on, as text lines.
+  seamless monitor --tail --from 1
+      Every event from sequence 1 on (a lagged marker first if some are no longer
+      in the ring), as text lines, then follow.
   seamless monitor --tail --lines 100
       The newest 100 events, then follow.
   seamless monitor --json > state.jsonl
-      One snapshot object per line, every --interval (default 1000 ms).
+      One snapshot object per line, once a second.
+  seamless monitor --interval 5000 > status.log
+      One status line every 5 s (the default without a terminal: every 1000 ms).
   seamless monitor --fps 10 --stale-ms 500
       Redraw at most 10 times a second; STALE once the heartbeat is 500 ms old.
   seamless monitor --config prod.toml

@@ -1,0 +1,485 @@
+//! `seamless monitor` as a real process against `seamless core` processes: exit codes
+//! and error lines, `--help`, `--once --json`, the periodic lines without a TTY,
+//! `--tail` ending quietly on SIGINT and on a closed pipe, and the TUI inside tmux
+//! (state and event tail on screen, DEAD after SIGKILL, reattached after a restart,
+//! `q` exits 0).
+//!
+//! Every test has its own `SEAMLESS_SHM_DIR` under /dev/shm, its own instance name
+//! and its own tmux server; every child is killed on drop, also when a test fails.
+//! Waits poll a condition against a generous deadline; nothing asserts a duration.
+
+use std::fs::File;
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Child, ChildStdout, Command, Output, Stdio};
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::thread;
+use std::time::{Duration, Instant};
+
+use seamless_core::shared::SharedReader;
+use seamless_ipc::region::Status;
+
+const BIN: &str = env!("CARGO_BIN_EXE_seamless");
+const DEADLINE: Duration = Duration::from_secs(120);
+
+fn unique(test: &str) -> String {
+    static N: AtomicU32 = AtomicU32::new(0);
+    let n = N.fetch_add(1, Ordering::Relaxed);
+    format!("{test}-{}-{n}", std::process::id())
+}
+
+/// A fresh directory under /dev/shm, removed on drop.
+struct ShmDir(PathBuf);
+
+impl ShmDir {
+    fn new(test: &str) -> ShmDir {
+        let base = Path::new("/dev/shm");
+        let base = if base.is_dir() {
+            base.to_owned()
+        } else {
+            std::env::temp_dir()
+        };
+        let dir = base.join(format!("seamless-montest-{}", unique(test)));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir(&dir).expect("test directory");
+        ShmDir(dir)
+    }
+
+    fn path(&self) -> &Path {
+        &self.0
+    }
+}
+
+impl Drop for ShmDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+/// A child process, SIGKILLed and reaped on drop.
+struct Proc(Child);
+
+impl Proc {
+    fn pid(&self) -> u32 {
+        self.0.id()
+    }
+
+    fn signal(&self, sig: &str) {
+        let ok = Command::new("kill")
+            .args([format!("-{sig}"), self.pid().to_string()])
+            .status()
+            .is_ok_and(|s| s.success());
+        assert!(ok, "kill -{sig} {}", self.pid());
+    }
+
+    /// Waits (polling) for the exit; the exit code.
+    fn wait_exit(&mut self) -> Option<i32> {
+        let began = Instant::now();
+        loop {
+            if let Some(status) = self.0.try_wait().expect("try_wait") {
+                return status.code();
+            }
+            assert!(
+                began.elapsed() < DEADLINE,
+                "process {} did not exit",
+                self.pid()
+            );
+            thread::sleep(Duration::from_millis(20));
+        }
+    }
+
+    fn stdout(&mut self) -> BufReader<ChildStdout> {
+        BufReader::new(self.0.stdout.take().expect("piped stdout"))
+    }
+}
+
+impl Drop for Proc {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn wait_for(what: &str, mut cond: impl FnMut() -> bool) {
+    let began = Instant::now();
+    while !cond() {
+        assert!(began.elapsed() < DEADLINE, "timed out waiting for {what}");
+        thread::sleep(Duration::from_millis(50));
+    }
+}
+
+/// Starts `seamless core --name NAME --feed synthetic --rate 2000` and waits until its
+/// region is running.
+fn start_core(dir: &ShmDir, name: &str) -> Proc {
+    let log =
+        |what: &str| File::create(dir.path().join(format!("core-{name}.{what}"))).expect("log");
+    let child = Command::new(BIN)
+        .args([
+            "core",
+            "--name",
+            name,
+            "--feed",
+            "synthetic",
+            "--rate",
+            "2000",
+        ])
+        .env("SEAMLESS_SHM_DIR", dir.path())
+        .stdin(Stdio::null())
+        .stdout(log("out"))
+        .stderr(log("err"))
+        .spawn()
+        .expect("spawn seamless core");
+    let core = Proc(child);
+    let pid = core.pid();
+    wait_for("the core's region", || {
+        SharedReader::attach(Some(dir.path()), name)
+            .is_ok_and(|r| r.status() == Status::Running && r.pid() == pid)
+    });
+    core
+}
+
+fn monitor(dir: &ShmDir) -> Command {
+    let mut cmd = Command::new(BIN);
+    cmd.arg("monitor")
+        .env("SEAMLESS_SHM_DIR", dir.path())
+        .stdin(Stdio::null());
+    cmd
+}
+
+fn run_monitor(dir: &ShmDir, args: &[&str]) -> Output {
+    monitor(dir)
+        .args(args)
+        .output()
+        .expect("run seamless monitor")
+}
+
+fn spawn_monitor(dir: &ShmDir, args: &[&str]) -> Proc {
+    let child = monitor(dir)
+        .args(args)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn seamless monitor");
+    Proc(child)
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+#[test]
+fn no_instance_is_one_line_and_exit_1() {
+    let dir = ShmDir::new("noinst");
+    for args in [
+        &["--name", "ghost", "--once", "--json"][..],
+        &["--name", "ghost", "--tail"],
+        &["--name", "ghost"],
+    ] {
+        let out = run_monitor(&dir, args);
+        let err = text(&out.stderr);
+        assert_eq!(out.status.code(), Some(1), "{args:?}: {err}");
+        assert_eq!(err.lines().count(), 1, "{args:?}: {err}");
+        assert!(
+            err.contains("no running instance ghost; start one with `seamless core --name ghost`"),
+            "{err}"
+        );
+        assert!(out.stdout.is_empty());
+    }
+}
+
+#[test]
+fn usage_errors_exit_2() {
+    let dir = ShmDir::new("usage");
+    for args in [
+        &["--fps", "0"][..],
+        &["--stale-ms", "0"],
+        &["--from", "3"],
+        &["--once", "--tail"],
+        &["--tail", "--from", "1", "--lines", "5"],
+        &["--name", "a/b", "--once"],
+        &["--interval", "1"],
+        &["--bogus"],
+    ] {
+        let out = run_monitor(&dir, args);
+        assert_eq!(
+            out.status.code(),
+            Some(2),
+            "{args:?}: {}",
+            text(&out.stderr)
+        );
+        assert!(!out.stderr.is_empty());
+    }
+}
+
+#[test]
+fn help_has_an_example_for_every_flag() {
+    let dir = ShmDir::new("help");
+    let out = run_monitor(&dir, &["--help"]);
+    assert_eq!(out.status.code(), Some(0));
+    let help = text(&out.stdout);
+    let examples = help
+        .split_once("Examples:")
+        .map(|(_, e)| e)
+        .expect("Examples section");
+    for flag in [
+        "--name",
+        "--once",
+        "--json",
+        "--tail",
+        "--from",
+        "--lines",
+        "--fps",
+        "--stale-ms",
+        "--config",
+        "--interval",
+    ] {
+        assert!(
+            examples.contains(flag),
+            "no example uses {flag}:\n{examples}"
+        );
+    }
+    assert!(examples.contains("Exit status: 0"), "{examples}");
+}
+
+#[test]
+fn once_json_and_periodic_lines() {
+    let dir = ShmDir::new("once");
+    let name = "oncebin";
+    let _core = start_core(&dir, name);
+    let out = run_monitor(&dir, &["--name", name, "--once", "--json"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let json = text(&out.stdout);
+    assert!(
+        json.starts_with(&format!(r#"{{"instance":"{name}","#)),
+        "{json}"
+    );
+    assert!(json.ends_with("}\n") && json.lines().count() == 1, "{json}");
+    for key in [r#""durable_seq":null"#, r#""last_seq":"#, r#""readers":["#] {
+        assert!(json.contains(key), "{key} missing: {json}");
+    }
+
+    let out = run_monitor(&dir, &["--name", name, "--once"]);
+    assert_eq!(out.status.code(), Some(0));
+    assert!(text(&out.stdout).contains(&format!("instance {name} pid")));
+
+    // No TTY and no flags: one status line per interval until SIGTERM.
+    let mut lines = spawn_monitor(&dir, &["--name", name, "--interval", "100"]);
+    let mut reader = lines.stdout();
+    for _ in 0..3 {
+        let mut line = String::new();
+        reader.read_line(&mut line).expect("a status line");
+        assert!(line.contains(name) && line.contains("running"), "{line:?}");
+    }
+    lines.signal("TERM");
+    assert_eq!(lines.wait_exit(), Some(0));
+}
+
+#[test]
+fn tail_ends_quietly_on_sigint_and_on_a_closed_pipe() {
+    let dir = ShmDir::new("tail");
+    let name = "tailbin";
+    let _core = start_core(&dir, name);
+
+    let mut tail = spawn_monitor(&dir, &["--name", name, "--tail", "--json"]);
+    let mut reader = tail.stdout();
+    for _ in 0..5 {
+        let mut line = String::new();
+        reader.read_line(&mut line).expect("an event line");
+        assert!(line.starts_with(r#"{"seq":"#), "{line:?}");
+    }
+    tail.signal("INT");
+    assert_eq!(tail.wait_exit(), Some(0));
+    let mut err = String::new();
+    let _ = std::io::Read::read_to_string(tail.0.stderr.as_mut().expect("stderr"), &mut err);
+    assert!(err.is_empty(), "quiet on SIGINT: {err}");
+
+    let mut tail = spawn_monitor(&dir, &["--name", name, "--tail"]);
+    let mut reader = tail.stdout();
+    let mut line = String::new();
+    reader.read_line(&mut line).expect("an event line");
+    drop(reader); // the reading end goes away, like `| head -1`
+    assert_eq!(tail.wait_exit(), Some(0));
+}
+
+/// A tmux server of its own (killed on drop) running the monitor in a 160x50 pane.
+struct Tmux {
+    socket: String,
+}
+
+impl Tmux {
+    fn start(dir: &ShmDir, args: &[&str]) -> Tmux {
+        let tmux = Tmux {
+            socket: format!("seamless-{}", unique("tmux")),
+        };
+        let mut cmd = vec![BIN.to_owned(), "monitor".to_owned()];
+        cmd.extend(args.iter().map(|a| (*a).to_owned()));
+        let env = format!("SEAMLESS_SHM_DIR={}", dir.path().display());
+        let ok = tmux
+            .cmd(&[
+                "new-session",
+                "-d",
+                "-x",
+                "160",
+                "-y",
+                "50",
+                "-s",
+                "m",
+                "-e",
+                &env,
+            ])
+            .args(["--", "sh", "-c", &shell_words(&cmd)])
+            .status()
+            .is_ok_and(|s| s.success());
+        assert!(ok, "tmux new-session");
+        // Keep the pane after the monitor exits, to read its exit status.
+        let _ = tmux
+            .cmd(&["set-option", "-t", "m", "remain-on-exit", "on"])
+            .status();
+        tmux
+    }
+
+    fn cmd(&self, args: &[&str]) -> Command {
+        let mut c = Command::new("tmux");
+        c.args(["-L", &self.socket]).args(args);
+        c
+    }
+
+    fn capture(&self) -> String {
+        let out = self.cmd(&["capture-pane", "-p", "-t", "m"]).output();
+        out.map(|o| text(&o.stdout)).unwrap_or_default()
+    }
+
+    fn send(&self, keys: &str) {
+        let _ = self.cmd(&["send-keys", "-t", "m", keys]).status();
+    }
+
+    /// `Some(exit status)` once the pane's program exited.
+    fn exit_status(&self) -> Option<i32> {
+        let out = self
+            .cmd(&[
+                "list-panes",
+                "-t",
+                "m",
+                "-F",
+                "#{pane_dead} #{pane_dead_status}",
+            ])
+            .output()
+            .ok()?;
+        let line = text(&out.stdout);
+        let mut words = line.split_whitespace();
+        match words.next() {
+            Some("1") => words.next().and_then(|s| s.parse().ok()),
+            _ => None,
+        }
+    }
+
+    fn wait_screen(&self, what: &str, mut cond: impl FnMut(&str) -> bool) -> String {
+        let began = Instant::now();
+        loop {
+            let screen = self.capture();
+            if cond(&screen) {
+                return screen;
+            }
+            assert!(
+                self.exit_status().is_none(),
+                "the monitor exited while waiting for {what}:\n{screen}"
+            );
+            assert!(
+                began.elapsed() < DEADLINE,
+                "timed out waiting for {what}:\n{screen}"
+            );
+            thread::sleep(Duration::from_millis(100));
+        }
+    }
+}
+
+impl Drop for Tmux {
+    fn drop(&mut self) {
+        let _ = self.cmd(&["kill-server"]).status();
+    }
+}
+
+/// Quotes words for `sh -c`.
+fn shell_words(words: &[String]) -> String {
+    words
+        .iter()
+        .map(|w| format!("'{}'", w.replace('\'', r"'\''")))
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// The sequence of the newest event in the tail pane (the row under its header).
+fn top_event_seq(screen: &str) -> Option<u64> {
+    let lines: Vec<&str> = screen.lines().collect();
+    let header = lines
+        .iter()
+        .position(|l| l.contains("Seq") && l.contains("Kind") && l.contains("Fields"))?;
+    let row = lines.get(header + 1)?.trim_start_matches(['│', ' ']);
+    row.split_whitespace().next()?.parse().ok()
+}
+
+/// The line of the screen holding `needle` (empty if none).
+fn line_with<'a>(screen: &'a str, needle: &str) -> Vec<&'a str> {
+    screen.lines().filter(|l| l.contains(needle)).collect()
+}
+
+#[test]
+fn tui_in_tmux_shows_state_survives_sigkill_and_reattaches() {
+    let dir = ShmDir::new("tui");
+    let name = "tuibin";
+    let mut core = start_core(&dir, name);
+    let tmux = Tmux::start(&dir, &["--name", name]);
+
+    // Positions and market rows, with numbers.
+    let screen = tmux.wait_screen("positions and market rows", |s| {
+        let market = line_with(s, "BTCUSD").iter().any(|l| l.contains('.'));
+        s.contains("Avg price") && s.contains("Bid") && market && s.contains("trade_executed")
+    });
+    assert!(
+        screen.contains(&format!("seamless monitor: {name}")),
+        "{screen}"
+    );
+    assert!(screen.contains(&format!("pid {}", core.pid())), "{screen}");
+
+    // The event tail moves.
+    let first = top_event_seq(&screen).unwrap_or_else(|| panic!("no event row:\n{screen}"));
+    tmux.wait_screen("the event tail to move", |s| {
+        top_event_seq(s).is_some_and(|seq| seq > first)
+    });
+
+    // SIGKILL: DEAD (or STALE) on screen, the monitor still running.
+    let _ = core.0.kill();
+    let _ = core.0.wait();
+    let screen = tmux.wait_screen("DEAD after SIGKILL", |s| {
+        s.contains(" DEAD ") || s.contains(" STALE ")
+    });
+    assert!(
+        tmux.exit_status().is_none(),
+        "the monitor crashed:\n{screen}"
+    );
+
+    // A new core under the same name: the monitor reattaches.
+    let core2 = start_core(&dir, name);
+    let pid2 = format!("pid {}", core2.pid());
+    let screen = tmux.wait_screen("the reattach", |s| {
+        s.contains("reattached") && s.contains(&pid2) && !s.contains(" DEAD ")
+    });
+    let seq = top_event_seq(&screen);
+    tmux.wait_screen("the new run's events", |s| top_event_seq(s) != seq);
+
+    // q quits with status 0.
+    tmux.send("q");
+    let began = Instant::now();
+    let status = loop {
+        if let Some(status) = tmux.exit_status() {
+            break status;
+        }
+        assert!(
+            began.elapsed() < DEADLINE,
+            "q did not quit:\n{}",
+            tmux.capture()
+        );
+        thread::sleep(Duration::from_millis(50));
+    };
+    assert_eq!(status, 0);
+}

@@ -137,7 +137,7 @@ fn expected(ev: &Event, seq: u64) -> Vec<(&'static str, String)> {
             equity,
         } => f.extend([
             ("daily_pnl", daily_pnl.to_string()),
-            ("limit", limit.to_string()),
+            ("limit", limit.saturating_neg().to_string()),
             ("equity", equity.to_string()),
         ]),
         B::RunnerStarted { reason } | B::RunnerStopped { reason } => {
@@ -153,7 +153,9 @@ fn expected(ev: &Event, seq: u64) -> Vec<(&'static str, String)> {
             ]),
         B::StateChanged { change, reason } => {
             f.push(("change", q(change.kind().name())));
-            if let Some(v) = change.value() {
+            if let Change::DailyLossLimit(limit) = change {
+                f.push(("value", limit.saturating_neg().to_string()));
+            } else if let Some(v) = change.value() {
                 f.push(("value", v.to_string()));
             }
             f.push(("reason", q(reason.name())));
@@ -241,7 +243,7 @@ fn golden_lines() {
                 change: Change::DailyLossLimit("500".parse().unwrap()),
                 reason: Reason::Config,
             },
-            r#"{"seq":3,"ts_ns":9,"kind":"state_changed","change":"daily_loss_limit","value":500,"reason":"config"}"#,
+            r#"{"seq":3,"ts_ns":9,"kind":"state_changed","change":"daily_loss_limit","value":-500,"reason":"config"}"#,
         ),
         (
             EventBody::RunnerStopped {
@@ -255,7 +257,7 @@ fn golden_lines() {
                 limit: "0.00000001".parse().unwrap(),
                 equity: Money::ZERO,
             },
-            r#"{"seq":3,"ts_ns":9,"kind":"daily_loss_breached","daily_pnl":-92233720368.54775808,"limit":0.00000001,"equity":0}"#,
+            r#"{"seq":3,"ts_ns":9,"kind":"daily_loss_breached","daily_pnl":-92233720368.54775808,"limit":-0.00000001,"equity":0}"#,
         ),
     ];
     for (body, want) in cases {

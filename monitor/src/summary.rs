@@ -99,7 +99,12 @@ fn write_human(snap: &Snapshot, now: u64, out: &mut String) -> fmt::Result {
     write!(
         out,
         "\naccount  cash {} equity {} realized {} unrealized {} daily {} limit {}",
-        a.cash, a.equity, a.realized_pnl, a.unrealized_pnl, a.daily_pnl, a.daily_loss_limit
+        a.cash,
+        a.equity,
+        a.realized_pnl,
+        a.unrealized_pnl,
+        a.daily_pnl,
+        a.daily_loss_limit.saturating_neg()
     )?;
     if a.is_halted() {
         let why = a.halt_reason().map_or("unknown", |r| r.name());

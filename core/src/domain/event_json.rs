@@ -37,7 +37,7 @@
 use std::error::Error;
 use std::fmt;
 
-use super::event::{Event, EventBody};
+use super::event::{Change, Event, EventBody};
 use super::instrument::{InstrumentId, Instruments};
 use super::json::JsonObject;
 use super::record::{DecodeError, EventRecord};
@@ -234,7 +234,9 @@ fn write_body<W: fmt::Write + ?Sized>(o: &mut JsonObject<'_, W>, body: &EventBod
             equity,
         } => {
             o.field("daily_pnl", daily_pnl)?;
-            o.field("limit", limit)?;
+            // The fold keeps the limit as a magnitude; JSON shows it with the sign the
+            // config uses (`risk.daily_loss_limit = -5000`), comparable to daily_pnl.
+            o.field("limit", limit.saturating_neg())?;
             o.field("equity", equity)
         }
         B::RunnerStarted { reason } | B::RunnerStopped { reason } => {
@@ -250,8 +252,14 @@ fn write_body<W: fmt::Write + ?Sized>(o: &mut JsonObject<'_, W>, body: &EventBod
         }
         B::StateChanged { change, reason } => {
             o.field("change", change.kind().name())?;
-            if let Some(value) = change.value() {
-                o.field("value", value)?;
+            match change {
+                // Signed as in the config, like `daily_loss_breached.limit`.
+                Change::DailyLossLimit(limit) => o.field("value", limit.saturating_neg())?,
+                _ => {
+                    if let Some(value) = change.value() {
+                        o.field("value", value)?;
+                    }
+                }
             }
             o.field("reason", reason.name())
         }

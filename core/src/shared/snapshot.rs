@@ -284,7 +284,9 @@ fn account_json<W: Write + ?Sized>(a: &Account, out: &mut W) -> fmt::Result {
     o.field("unrealized_pnl", a.unrealized_pnl)?;
     o.field("equity", a.equity)?;
     o.field("daily_pnl", a.daily_pnl)?;
-    o.field("daily_loss_limit", a.daily_loss_limit)?;
+    // Signed as in the config (`risk.daily_loss_limit = -5000`); the fold keeps the
+    // magnitude.
+    o.field("daily_loss_limit", a.daily_loss_limit.saturating_neg())?;
     o.field("halted", a.is_halted())?;
     o.field("halt_reason", Name(a.halt_reason().map(|r| r.name())))?;
     o.field("fees", a.fees)?;

@@ -304,13 +304,20 @@ fn tail_ends_quietly_on_sigint_and_on_a_closed_pipe() {
 /// A tmux server of its own (killed on drop) running the monitor in a 160x50 pane.
 struct Tmux {
     socket: String,
+    /// Where the pane's shell writes the monitor's exit status.
+    status: PathBuf,
+    /// Everything the pane's program wrote to the terminal (tmux `pipe-pane`).
+    raw: PathBuf,
 }
 
 impl Tmux {
     fn start(dir: &ShmDir, args: &[&str]) -> Tmux {
         let tmux = Tmux {
             socket: format!("seamless-{}", unique("tmux")),
+            status: dir.path().join("monitor.status"),
+            raw: dir.path().join("monitor.raw"),
         };
+        let status = [tmux.status.display().to_string()];
         let mut cmd = vec![BIN.to_owned(), "monitor".to_owned()];
         cmd.extend(args.iter().map(|a| (*a).to_owned()));
         let env = format!("SEAMLESS_SHM_DIR={}", dir.path().display());
@@ -327,14 +334,21 @@ impl Tmux {
                 "-e",
                 &env,
             ])
-            .args(["--", "sh", "-c", &shell_words(&cmd)])
+            .args([
+                "--",
+                "sh",
+                "-c",
+                &format!("{}; echo $? > {}", shell_words(&cmd), shell_words(&status)),
+            ])
             .status()
             .is_ok_and(|s| s.success());
         assert!(ok, "tmux new-session");
-        // Keep the pane after the monitor exits, to read its exit status.
+        // Keep the pane after the shell exits; log what the monitor writes.
         let _ = tmux
             .cmd(&["set-option", "-t", "m", "remain-on-exit", "on"])
             .status();
+        let log = format!("cat >> {}", shell_words(&[tmux.raw.display().to_string()]));
+        let _ = tmux.cmd(&["pipe-pane", "-t", "m", "-o", &log]).status();
         tmux
     }
 
@@ -349,27 +363,28 @@ impl Tmux {
         out.map(|o| text(&o.stdout)).unwrap_or_default()
     }
 
-    fn send(&self, keys: &str) {
-        let _ = self.cmd(&["send-keys", "-t", "m", keys]).status();
+    /// Types `keys` into the pane; whether tmux accepted them.
+    fn send(&self, keys: &str) -> bool {
+        let status = self.cmd(&["send-keys", "-t", "m", keys]).status();
+        status.is_ok_and(|s| s.success())
     }
 
-    /// `Some(exit status)` once the pane's program exited.
+    /// `Some(exit status)` once the monitor exited (the pane's shell writes it to a
+    /// file: tmux's `pane_dead_status` is sometimes never filled in, and text printed
+    /// after a full-screen program is not reliably on the captured screen).
     fn exit_status(&self) -> Option<i32> {
-        let out = self
-            .cmd(&[
-                "list-panes",
-                "-t",
-                "m",
-                "-F",
-                "#{pane_dead} #{pane_dead_status}",
-            ])
-            .output()
-            .ok()?;
-        let line = text(&out.stdout);
-        let mut words = line.split_whitespace();
-        match words.next() {
-            Some("1") => words.next().and_then(|s| s.parse().ok()),
-            _ => None,
+        let text = std::fs::read_to_string(&self.status).ok()?;
+        text.trim().parse().ok()
+    }
+
+    /// Whether the program left the alternate screen after it last entered it.
+    fn terminal_restored(&self) -> bool {
+        let raw = std::fs::read(&self.raw).unwrap_or_default();
+        let find = |pat: &[u8]| raw.windows(pat.len()).rposition(|w| w == pat);
+        match (find(b"\x1b[?1049h"), find(b"\x1b[?1049l")) {
+            (Some(enter), Some(leave)) => leave > enter,
+            (None, Some(_)) => true,
+            _ => false,
         }
     }
 
@@ -467,19 +482,25 @@ fn tui_in_tmux_shows_state_survives_sigkill_and_reattaches() {
     let seq = top_event_seq(&screen);
     tmux.wait_screen("the new run's events", |s| top_event_seq(s) != seq);
 
-    // q quits with status 0.
-    tmux.send("q");
+    // q quits with status 0 (resent now and then: a key tmux dropped is not a hang).
     let began = Instant::now();
+    let mut sends = Vec::new();
     let status = loop {
+        if sends.len() <= began.elapsed().as_secs() as usize / 5 {
+            sends.push(tmux.send("q"));
+        }
         if let Some(status) = tmux.exit_status() {
             break status;
         }
         assert!(
             began.elapsed() < DEADLINE,
-            "q did not quit:\n{}",
+            "q did not quit (send-keys results {sends:?}):\n{}",
             tmux.capture()
         );
         thread::sleep(Duration::from_millis(50));
     };
     assert_eq!(status, 0);
+    wait_for("the terminal restored (alternate screen left)", || {
+        tmux.terminal_restored()
+    });
 }

@@ -17,6 +17,7 @@ use std::thread;
 use std::time::{Duration, Instant};
 
 use seamless_core::shared::SharedReader;
+use seamless_ipc::reader_slot::ReaderSlotView;
 use seamless_ipc::region::Status;
 
 const BIN: &str = env!("CARGO_BIN_EXE_seamless");
@@ -282,11 +283,23 @@ fn tail_ends_quietly_on_sigint_and_on_a_closed_pipe() {
 
     let mut tail = spawn_monitor(&dir, &["--name", name, "--tail", "--json"]);
     let mut reader = tail.stdout();
+    let slot = format!("seamless-{name}.reader-monitor-{}", tail.pid());
     for _ in 0..5 {
         let mut line = String::new();
         reader.read_line(&mut line).expect("an event line");
         assert!(line.starts_with(r#"{"seq":"#), "{line:?}");
     }
+    assert_eq!(
+        monitor_slots(&dir, name),
+        vec![slot],
+        "a slot while running"
+    );
+    let role = format!("monitor-{}", tail.pid());
+    let view = ReaderSlotView::open(Some(dir.path()), name, &role).expect("the monitor's slot");
+    assert!(
+        view.is_owner_alive() && !view.gating(),
+        "alive and never gating"
+    );
     tail.signal("INT");
     assert_eq!(tail.wait_exit(), Some(0));
     let mut err = String::new();
@@ -299,6 +312,21 @@ fn tail_ends_quietly_on_sigint_and_on_a_closed_pipe() {
     reader.read_line(&mut line).expect("an event line");
     drop(reader); // the reading end goes away, like `| head -1`
     assert_eq!(tail.wait_exit(), Some(0));
+    assert_eq!(
+        monitor_slots(&dir, name),
+        Vec::<String>::new(),
+        "slots removed on exit"
+    );
+}
+
+/// The monitor reader slots of instance `name` in `dir`.
+fn monitor_slots(dir: &ShmDir, name: &str) -> Vec<String> {
+    let prefix = format!("seamless-{name}.reader-monitor-");
+    let entries = std::fs::read_dir(dir.path()).expect("list the shm directory");
+    entries
+        .filter_map(|e| e.ok()?.file_name().into_string().ok())
+        .filter(|f| f.starts_with(&prefix))
+        .collect()
 }
 
 /// A tmux server of its own (killed on drop) running the monitor in a 160x50 pane.
@@ -500,6 +528,11 @@ fn tui_in_tmux_shows_state_survives_sigkill_and_reattaches() {
         thread::sleep(Duration::from_millis(50));
     };
     assert_eq!(status, 0);
+    assert_eq!(
+        monitor_slots(&dir, name),
+        Vec::<String>::new(),
+        "slot removed on q"
+    );
     wait_for("the terminal restored (alternate screen left)", || {
         tmux.terminal_restored()
     });

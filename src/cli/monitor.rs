@@ -2,7 +2,7 @@
 //! flags and the `[monitor]` config onto [`seamless_monitor::Options`], then
 //! [`seamless_monitor::run`]).
 //!
-//! Exit status: 0 when done (`--once`), on `q`, SIGINT/SIGTERM or a closed output
+//! Exit status: 0 when done (`--once`), on `q`, SIGINT/SIGTERM/SIGHUP or a closed output
 //! pipe; 2 for a usage or configuration error; 1 for a runtime failure (no such
 //! instance, another layout version, a permission problem, a terminal error).
 
@@ -169,11 +169,13 @@ fn load(args: &MonitorArgs) -> Result<Config, String> {
     Ok(cfg)
 }
 
-/// SIGINT and SIGTERM set the stop flag (one atomic store in the handler); the
-/// monitor's loops return and the terminal is restored.
+/// SIGINT, SIGTERM and SIGHUP (the terminal went away) set the stop flag (one atomic
+/// store in the handler); the monitor's loops return, the terminal is restored and
+/// the monitor's reader slot removed.
 fn register_signals(stop: &Stop) -> std::io::Result<()> {
-    use signal_hook::consts::{SIGINT, SIGTERM};
-    signal_hook::flag::register(SIGINT, stop.as_arc())?;
-    signal_hook::flag::register(SIGTERM, stop.as_arc())?;
+    use signal_hook::consts::{SIGHUP, SIGINT, SIGTERM};
+    for sig in [SIGINT, SIGTERM, SIGHUP] {
+        signal_hook::flag::register(sig, stop.as_arc())?;
+    }
     Ok(())
 }

@@ -68,9 +68,13 @@ fn runner_status(snap: &Snapshot) -> &'static str {
         .map_or("not started", |s| s.name())
 }
 
-fn heartbeat(snap: &Snapshot) -> String {
-    snap.heartbeat_age_ms
-        .map_or_else(|| "never".into(), |ms| text::age(Duration::from_millis(ms)))
+/// The heartbeat's age: `never`, `<1 ms`, `3 ms`, `4.0 s`...
+pub fn heartbeat(snap: &Snapshot) -> String {
+    match snap.heartbeat_age_ms {
+        None => "never".into(),
+        Some(0) => "<1 ms".into(),
+        Some(ms) => text::age(Duration::from_millis(ms)),
+    }
 }
 
 /// The compact multi-line summary printed by `monitor --once` without `--json`.

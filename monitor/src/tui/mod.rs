@@ -5,7 +5,7 @@
 //! (`state_version` and the ring's published cursor) and redraws only if one moved;
 //! a few times a second it checks liveness and restarts; between those it sleeps in
 //! `poll(2)` on the terminal, so an idle monitor costs next to nothing. A burst is
-//! coalesced: at most [`MAX_EVENTS_PER_FRAME`](session::MAX_EVENTS_PER_FRAME) events
+//! coalesced: at most [`MAX_EVENTS_PER_FRAME`] events
 //! per frame, the rest counted as skipped.
 //!
 //! The terminal is restored on every exit: `q`, Ctrl-C, SIGTERM/SIGINT (the stop

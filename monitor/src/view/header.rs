@@ -1,8 +1,6 @@
 //! The header: instance, pid, runner status, uptime, heartbeat age, the health badge
 //! (STALE / DEAD / STOPPED), HALTED and PAUSED, and the tabs.
 
-use std::time::Duration;
-
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::style::{Modifier, Style};
@@ -39,9 +37,7 @@ pub fn render(frame: &mut Frame<'_>, area: Rect, model: &Model) {
         ),
         Span::styled("  heartbeat ", theme::label()),
     ];
-    let hb = snap
-        .heartbeat_age_ms
-        .map_or_else(|| "never".into(), |ms| text::age(Duration::from_millis(ms)));
+    let hb = summary::heartbeat(snap);
     let health = model.health();
     let hb_style = if health == Health::Live {
         Style::new()

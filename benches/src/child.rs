@@ -65,6 +65,8 @@ pub fn spawn(role: Role, path: &Path) -> std::io::Result<Child> {
     Command::new(std::env::current_exe()?)
         .env(ROLE_VAR, role.name())
         .env(FILE_VAR, path)
+        // The parent may be pinned already: pass the core list taken at its start.
+        .env(crate::pin::CORES_VAR, Cores::detect().to_env())
         .stdin(Stdio::null())
         .spawn()
 }

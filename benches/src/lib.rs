@@ -24,3 +24,4 @@ pub mod scenarios;
 pub mod seqlock_cost;
 pub mod shmfile;
 pub mod stream;
+pub mod tick_to_event;

@@ -8,7 +8,8 @@
 //! `SEAMLESS_BENCH_TICKS_PER_SEC` (10000), `SEAMLESS_BENCH_MAX_TICKS` per throughput run
 //! (2000000), `SEAMLESS_BENCH_READERS` (3), `SEAMLESS_BENCH_READER_POLL_US` (100; 0 polls
 //! continuously), `SEAMLESS_BENCH_WAIT` (`backoff`; or `spin_yield`, `spin`),
-//! `SEAMLESS_BENCH_CORES` (`engine=1,broker=0`; `none` unpins),
+//! `SEAMLESS_BENCH_THREAD_CORES` (`engine=1,broker=0`; `none` unpins; not
+//! `SEAMLESS_BENCH_CORES`, which carries a parent's core list to its children),
 //! `SEAMLESS_BENCH_OBSERVER_CORE` and `SEAMLESS_BENCH_READER_CORE` (0; `none` unpins),
 //! `SEAMLESS_BENCH_OBSERVER_POLL_US` (0: spin, then yield), `SEAMLESS_BENCH_OUT`
 //! directory for `.hgrm` files (`target/bench-results`).
@@ -58,9 +59,9 @@ fn main() {
         readers: env_or("SEAMLESS_BENCH_READERS", d.readers),
         reader_poll_us: env_or("SEAMLESS_BENCH_READER_POLL_US", d.reader_poll_us),
         wait: env_or("SEAMLESS_BENCH_WAIT", d.wait),
-        cores: match std::env::var("SEAMLESS_BENCH_CORES").as_deref() {
+        cores: match std::env::var("SEAMLESS_BENCH_THREAD_CORES").as_deref() {
             Ok("none") => Cores::default(),
-            _ => env_or("SEAMLESS_BENCH_CORES", d.cores),
+            _ => env_or("SEAMLESS_BENCH_THREAD_CORES", d.cores),
         },
         observer_core: env_pin("SEAMLESS_BENCH_OBSERVER_CORE", d.observer_core),
         observer_poll_us: env_or("SEAMLESS_BENCH_OBSERVER_POLL_US", d.observer_poll_us),

@@ -8,7 +8,6 @@
 
 use std::os::unix::fs::PermissionsExt;
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
 use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
 
@@ -16,62 +15,12 @@ use seamless_ipc::reader_slot::{
     Previous, ReaderSlot, ReaderSlotView, SLOT_SIZE, SlotCreateError, SlotOpenError,
     list_reader_slots,
 };
-use seamless_ipc::shm::{self, OpenError};
+use seamless_ipc::shm::OpenError;
 
-const CHILD_ROLE: &str = "SEAMLESS_SLOT_TEST_CHILD";
-const CHILD_NAME: &str = "SEAMLESS_SLOT_TEST_NAME";
+mod common;
+use common::{CHILD_NAME, CHILD_ROLE, ChildGuard, shm_tempdir, wait_until};
 const PERSISTER: u32 = 1;
 const MONITOR: u32 = 2;
-
-fn shm_tempdir() -> tempfile::TempDir {
-    tempfile::Builder::new()
-        .prefix("seamless-test-")
-        .tempdir_in("/dev/shm")
-        .expect("a temp dir under /dev/shm")
-}
-
-/// Polls `cond` until it holds; fails the test after a generous deadline.
-fn wait_until(what: &str, mut cond: impl FnMut() -> bool) {
-    let deadline = Instant::now() + Duration::from_secs(60);
-    while !cond() {
-        assert!(Instant::now() < deadline, "timed out waiting for {what}");
-        std::thread::sleep(Duration::from_millis(2));
-    }
-}
-
-/// A child process, SIGKILLed and reaped on drop so a failing test leaves no orphan.
-struct ChildGuard(Child);
-
-impl ChildGuard {
-    fn spawn(role: &str, dir: &Path, name: &str) -> Self {
-        let child = Command::new(std::env::current_exe().unwrap())
-            .args(["--exact", "child_process_entry", "--nocapture"])
-            .env(CHILD_ROLE, role)
-            .env(CHILD_NAME, name)
-            .env(shm::DIR_ENV, dir)
-            .stdout(Stdio::null())
-            .spawn()
-            .expect("spawn child");
-        ChildGuard(child)
-    }
-
-    fn pid(&self) -> u32 {
-        self.0.id()
-    }
-
-    /// SIGKILL and reap: once this returns, the kernel has released the child's locks.
-    fn kill(&mut self) {
-        self.0.kill().expect("SIGKILL child");
-        self.0.wait().expect("reap child");
-    }
-}
-
-impl Drop for ChildGuard {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
 
 /// Not a test of its own: the body of child processes (returns at once otherwise).
 #[test]

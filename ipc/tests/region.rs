@@ -9,7 +9,6 @@
 #![cfg(not(loom))] // the shm, region and reader_slot modules do not exist under loom
 
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
 use std::sync::atomic::Ordering;
 use std::sync::{Arc, Barrier};
 use std::time::{Duration, Instant};
@@ -21,9 +20,8 @@ use seamless_ipc::region::{
 };
 use seamless_ipc::shm::{self, Origin, Removal};
 
-const CHILD_ROLE: &str = "SEAMLESS_REGION_TEST_CHILD";
-const CHILD_NAME: &str = "SEAMLESS_REGION_TEST_NAME";
-
+mod common;
+use common::{CHILD_NAME, CHILD_ROLE, ChildGuard, shm_tempdir, wait_until};
 const VERSION: u32 = 3;
 const HASH: u64 = LayoutHasher::new()
     .record("Test", 16, 8)
@@ -55,56 +53,6 @@ const SPEC: RegionSpec<'static> = RegionSpec {
     layout_hash: HASH,
     sections: SECTIONS,
 };
-
-fn shm_tempdir() -> tempfile::TempDir {
-    tempfile::Builder::new()
-        .prefix("seamless-test-")
-        .tempdir_in("/dev/shm")
-        .expect("a temp dir under /dev/shm")
-}
-
-/// Polls `cond` until it holds; fails the test after a generous deadline.
-fn wait_until(what: &str, mut cond: impl FnMut() -> bool) {
-    let deadline = Instant::now() + Duration::from_secs(60);
-    while !cond() {
-        assert!(Instant::now() < deadline, "timed out waiting for {what}");
-        std::thread::sleep(Duration::from_millis(2));
-    }
-}
-
-/// A child process, SIGKILLed and reaped on drop so a failing test leaves no orphan.
-struct ChildGuard(Child);
-
-impl ChildGuard {
-    fn spawn(role: &str, dir: &Path, name: &str) -> Self {
-        let child = Command::new(std::env::current_exe().unwrap())
-            .args(["--exact", "child_process_entry", "--nocapture"])
-            .env(CHILD_ROLE, role)
-            .env(CHILD_NAME, name)
-            .env(shm::DIR_ENV, dir)
-            .stdout(Stdio::null())
-            .spawn()
-            .expect("spawn child");
-        ChildGuard(child)
-    }
-
-    fn pid(&self) -> u32 {
-        self.0.id()
-    }
-
-    /// SIGKILL and reap: once this returns, the kernel has released the child's locks.
-    fn kill(&mut self) {
-        self.0.kill().expect("SIGKILL child");
-        self.0.wait().expect("reap child");
-    }
-}
-
-impl Drop for ChildGuard {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
 
 /// Not a test of its own: the body of child processes (returns at once otherwise).
 #[test]

@@ -157,6 +157,8 @@ fn expected(ev: &Event, seq: u64) -> Vec<(&'static str, String)> {
                 f.push(("value", limit.saturating_neg().to_string()));
             } else if let Some(v) = change.value() {
                 f.push(("value", v.to_string()));
+            } else if let Some(n) = change.events_held() {
+                f.push(("events_held", n.to_string()));
             }
             f.push(("reason", q(reason.name())));
         }

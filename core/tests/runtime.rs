@@ -1,5 +1,6 @@
 //! The core runtime in-process: finite and endless runs, stop requests, gating readers
-//! (slow, dead, stuck), a second core for one instance, feed errors.
+//! (slow, dead, stuck), the `halt_trading` policy and ring-pressure events, the
+//! end-of-run wait for durability, a second core for one instance, feed errors.
 //!
 //! Every wait polls a condition against a generous deadline (the machine may be loaded);
 //! nothing asserts a duration. Runs are serialised ([`serial`]) so the allocation count
@@ -9,8 +10,8 @@ use std::path::Path;
 use std::thread;
 use std::time::{Duration, Instant};
 
-use seamless_config::{Config, FeedSource};
-use seamless_core::domain::{Event, EventBody, EventKind, InstrumentId, Reason, State};
+use seamless_config::{Config, FeedSource, GatingPolicy};
+use seamless_core::domain::{Change, Event, EventBody, EventKind, InstrumentId, Reason, State};
 use seamless_core::runtime::{self, RunError, RunOptions, RunSummary, StopFlag};
 use seamless_core::shared::{SharedAttachError, SharedReader};
 use seamless_ipc::broadcast::Start;
@@ -153,6 +154,7 @@ fn follow(dir: &Path, name: &str, slot: &ReaderSlot) -> (State, Vec<(u64, Event)
                 let event = record.decode().unwrap();
                 let _ = state.apply(seq, &event).unwrap();
                 slot.set_cursor(seq + 1);
+                slot.set_durable_cursor(seq + 1);
                 seen.push((seq, event));
                 if event.kind() == EventKind::RunnerStopped {
                     return (state, seen);
@@ -415,4 +417,108 @@ fn the_hot_threads_do_not_allocate_while_running() {
     assert_eq!(engine, 0, "engine thread allocations");
     assert!(broker <= 1, "broker thread allocations: {broker}");
     assert!(feed <= 2, "feed thread allocations: {feed}");
+}
+
+/// The `state_changed` events of a run, as `(change, reason)`.
+fn changes(events: &[(u64, Event)]) -> Vec<(Change, Reason)> {
+    events
+        .iter()
+        .filter_map(|(_, e)| match e.body {
+            EventBody::StateChanged { change, reason } => Some((change, reason)),
+            _ => None,
+        })
+        .collect()
+}
+
+#[test]
+fn halt_trading_halts_a_long_stall_and_resumes_once_the_persister_catches_up() {
+    let _serial = serial();
+    let dir = tempfile::tempdir().unwrap();
+    let name = "halttrading";
+    let slot = gating_slot(dir.path(), name, "persist");
+    let mut cfg = config(name, 0);
+    cfg.feed.synthetic.rate_per_sec = 5_000;
+    cfg.gating.policy = GatingPolicy::HaltTrading;
+    cfg.gating.block_timeout_ms = 20;
+    cfg.gating.nearly_full_pct = 50;
+    let stop = StopFlag::new();
+    let (summary, events) = thread::scope(|s| {
+        let run = spawn_endless(s, &cfg, dir.path(), &stop);
+        let reader = attach(dir.path(), name);
+        wait_for("a stall", || reader.metrics().unwrap().0.gating_stalls > 0);
+        // The persister stays away for longer than block_timeout_ms (a lower bound
+        // on the stall, not a timing assertion), then catches up.
+        thread::sleep(Duration::from_millis(200));
+        let follower = s.spawn(|| follow(dir.path(), name, &slot));
+        let mut halted = false;
+        wait_for("a halt, then a resume", || {
+            let account = reader.account().unwrap().0;
+            halted |= account.is_halted();
+            halted && !account.is_halted()
+        });
+        stop.request(Reason::Sigterm);
+        let summary = run.join().unwrap().unwrap();
+        (summary, follower.join().unwrap().1)
+    });
+    let lag = Reason::PersistenceLag;
+    let seen = changes(&events);
+    let at = |want: fn(&Change) -> bool| {
+        seen.iter()
+            .position(|(c, r)| want(c) && *r == lag)
+            .unwrap_or_else(|| panic!("missing in {seen:?}"))
+    };
+    let full = at(|c| matches!(c, Change::RingNearlyFull(n) if *n >= 32));
+    let halt = at(|c| *c == Change::Halted);
+    let drained = at(|c| matches!(c, Change::RingDrained(n) if *n < 16));
+    let resumed = at(|c| *c == Change::Resumed);
+    assert!(
+        full < halt && halt < drained && drained < resumed,
+        "{seen:?}"
+    );
+    assert_eq!(summary.forced_overwrites, 0);
+    let durable = summary.durable.expect("a persister gated the run");
+    assert!(durable.complete, "{summary}");
+    assert_eq!(durable.last_durable, summary.last_seq);
+}
+
+#[test]
+fn block_waits_without_halting_and_a_persister_that_never_syncs_is_reported() {
+    let _serial = serial();
+    let dir = tempfile::tempdir().unwrap();
+    let name = "blocknosync";
+    let slot = gating_slot(dir.path(), name, "persist");
+    let mut cfg = config(name, 3_000);
+    cfg.gating.block_timeout_ms = 1;
+    cfg.gating.shutdown_timeout_ms = 100;
+    let stop = StopFlag::new();
+    let summary = thread::scope(|s| {
+        let run = spawn_endless(s, &cfg, dir.path(), &stop);
+        let reader = attach(dir.path(), name);
+        wait_for("a stall", || reader.metrics().unwrap().0.gating_stalls > 0);
+        thread::sleep(Duration::from_millis(50)); // longer than block_timeout_ms
+        // Consumes everything but never reports anything durable.
+        let ring = reader.events(Start::Seq(1)).unwrap();
+        let mut ring = ring;
+        let mut stopped = false;
+        wait_for("runner_stopped", || {
+            while let Ok(Some((seq, record))) = ring.try_next() {
+                slot.set_cursor(seq + 1);
+                stopped |= record.kind() == Ok(EventKind::RunnerStopped);
+            }
+            stopped
+        });
+        run.join().unwrap().unwrap()
+    });
+    assert_eq!(summary.reason, Reason::FeedEnd);
+    assert!(summary.gating_stalls > 0);
+    assert_eq!(summary.forced_overwrites, 0);
+    let reader = SharedReader::attach(Some(dir.path()), name).unwrap();
+    assert!(
+        !reader.account().unwrap().0.is_halted(),
+        "block never halts"
+    );
+    let durable = summary.durable.expect("a persister gated the run");
+    assert!(!durable.complete);
+    assert_eq!(durable.last_durable, 0);
+    assert!(summary.to_string().contains("NOT DURABLE"), "{summary}");
 }

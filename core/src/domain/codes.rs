@@ -236,6 +236,11 @@ wire_codes! {
         DailyLossLimit = 3 => "daily_loss_limit",
         /// Cash was deposited (> 0) or withdrawn (< 0) (value: the amount, money).
         CashAdjusted = 4 => "cash_adjusted",
+        /// The event ring is nearly full of events the gating persister has not yet
+        /// consumed (`events_held`: how many). Informational: state is unchanged.
+        RingNearlyFull = 5 => "ring_nearly_full",
+        /// The persister caught up again (`events_held`). Informational.
+        RingDrained = 6 => "ring_drained",
     }
 }
 
@@ -289,6 +294,8 @@ mod tests {
         assert_eq!(RejectReason::Busy.code(), 10);
         assert_eq!((Trigger::Stop.code(), Trigger::Target.code()), (1, 2));
         assert_eq!(ChangeKind::CashAdjusted.code(), 4);
+        assert_eq!(ChangeKind::RingNearlyFull.code(), 5);
+        assert_eq!(ChangeKind::RingDrained.code(), 6);
         assert_eq!(RunnerStatus::Stopped.code(), 2);
     }
 

@@ -84,6 +84,13 @@ pub enum Change {
     /// Cash deposited (> 0) or withdrawn (< 0); the starting capital of a fresh run is a
     /// deposit. Not counted as P&L.
     CashAdjusted(Money),
+    /// The event ring holds this many events the gating persister has not consumed,
+    /// past `gating.nearly_full_pct` of its capacity (reason `persistence_lag`).
+    /// Informational: the fold leaves state unchanged.
+    RingNearlyFull(u64),
+    /// The persister caught up: the ring holds only this many of its events again.
+    /// Informational.
+    RingDrained(u64),
 }
 
 impl Change {
@@ -95,6 +102,17 @@ impl Change {
             Change::Resumed => ChangeKind::Resumed,
             Change::DailyLossLimit(_) => ChangeKind::DailyLossLimit,
             Change::CashAdjusted(_) => ChangeKind::CashAdjusted,
+            Change::RingNearlyFull(_) => ChangeKind::RingNearlyFull,
+            Change::RingDrained(_) => ChangeKind::RingDrained,
+        }
+    }
+
+    /// The event count it carries, if any (the ring notices).
+    #[inline]
+    pub const fn events_held(self) -> Option<u64> {
+        match self {
+            Change::RingNearlyFull(n) | Change::RingDrained(n) => Some(n),
+            _ => None,
         }
     }
 
@@ -102,7 +120,10 @@ impl Change {
     #[inline]
     pub const fn value(self) -> Option<Money> {
         match self {
-            Change::Halted | Change::Resumed => None,
+            Change::Halted
+            | Change::Resumed
+            | Change::RingNearlyFull(_)
+            | Change::RingDrained(_) => None,
             Change::DailyLossLimit(m) | Change::CashAdjusted(m) => Some(m),
         }
     }

@@ -255,6 +255,7 @@ fn write_body<W: fmt::Write + ?Sized>(o: &mut JsonObject<'_, W>, body: &EventBod
             match change {
                 // Signed as in the config, like `daily_loss_breached.limit`.
                 Change::DailyLossLimit(limit) => o.field("value", limit.saturating_neg())?,
+                Change::RingNearlyFull(n) | Change::RingDrained(n) => o.field("events_held", n)?,
                 _ => {
                     if let Some(value) = change.value() {
                         o.field("value", value)?;

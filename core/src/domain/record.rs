@@ -48,7 +48,7 @@
 //!    | reconciliation_mismatch |      |             | ours        | broker  |           |           |     |
 //!    | position_synced         |      |             | qty         | avg     |           |           |     |
 //!    | broker_snapshot         |      |             | qty         | avg     |           |           |     |
-//!    | state_changed           |      | Reason      | ChangeKind  | value   |           |           |     |
+//!    | state_changed           |      | Reason      | ChangeKind  | value / events held | |     |     |
 //!    | market_update           |      |             | bid         | ask     | last      |           |     |
 //!
 //! 3. Encoding writes zeros into unused bytes. Decoding checks the kind code, the side,
@@ -283,7 +283,11 @@ impl EventRecord {
             }
             B::StateChanged { change, reason } => {
                 r.code = reason.code();
-                let value = change.value().map_or(0, Money::raw);
+                let value = match change.events_held() {
+                    // Event counts are far below i64::MAX; the bits round-trip.
+                    Some(n) => n as i64,
+                    None => change.value().map_or(0, Money::raw),
+                };
                 r.f = [i64::from(change.kind().code()), value, 0, 0, 0];
             }
             B::MarketUpdate { bid, ask, last, .. } => {
@@ -417,6 +421,8 @@ impl EventRecord {
                     ChangeKind::Resumed => Change::Resumed,
                     ChangeKind::DailyLossLimit => Change::DailyLossLimit(m(f[1])),
                     ChangeKind::CashAdjusted => Change::CashAdjusted(m(f[1])),
+                    ChangeKind::RingNearlyFull => Change::RingNearlyFull(f[1] as u64),
+                    ChangeKind::RingDrained => Change::RingDrained(f[1] as u64),
                 };
                 B::StateChanged {
                     change,

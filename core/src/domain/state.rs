@@ -459,6 +459,7 @@ impl State {
             Change::Halted => self.set_halted(true, reason, ts),
             Change::Resumed => self.set_halted(false, reason, ts),
             Change::DailyLossLimit(limit) => self.account.daily_loss_limit = limit,
+            Change::RingNearlyFull(_) | Change::RingDrained(_) => {}
             Change::CashAdjusted(amount) => {
                 let a = &mut self.account;
                 a.cash = a.cash.saturating_add(amount);

@@ -46,3 +46,30 @@ impl Engine {
         self.emit(ts_ns, EventBody::StateChanged { change, reason }, events);
     }
 }
+
+impl Engine {
+    /// Reports the event ring's pressure from the gating persister: `state_changed`
+    /// `ring_nearly_full` or `ring_drained` with the events it holds (reason
+    /// `persistence_lag`). Once drained, trading resumes if it was halted for
+    /// persistence lag (the `halt_trading` gating policy); a halt for any other reason
+    /// stays.
+    pub fn note_ring_pressure<E: EventSink>(
+        &mut self,
+        nearly_full: bool,
+        held: u64,
+        ts_ns: u64,
+        events: &mut E,
+    ) {
+        let change = if nearly_full {
+            Change::RingNearlyFull(held)
+        } else {
+            Change::RingDrained(held)
+        };
+        let reason = Reason::PersistenceLag;
+        self.emit(ts_ns, EventBody::StateChanged { change, reason }, events);
+        let account = self.state.account();
+        if !nearly_full && account.is_halted() && account.halt_reason() == Some(reason) {
+            self.set_halted(false, ts_ns, reason, events);
+        }
+    }
+}

@@ -26,6 +26,9 @@ pub(crate) enum Command {
     RemoveGate { token: usize },
     /// Swap: record into this empty histogram from now on, send the current one back.
     Histogram(BoxedHistogram),
+    /// The ring crossed `gating.nearly_full_pct` (up: `nearly_full`) or drained below
+    /// half of it, holding `held` events the gating readers still need. No reply.
+    RingPressure { nearly_full: bool, held: u64 },
 }
 
 /// Engine -> housekeeping.

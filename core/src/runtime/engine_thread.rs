@@ -14,7 +14,8 @@
 //!    one clock read, recorded against every tick's feed stamp. Each tick's stamp also
 //!    goes into its market row, so another process can time tick-to-visible itself.
 //! 2. Housekeeping's commands are served every iteration (one load when there are
-//!    none).
+//!    none), and the publisher's notices acted on: `ring_nearly_full`/`ring_drained`
+//!    events, a halt (or resume) for persistence lag under `halt_trading`.
 //! 3. When idle, it checks whether the run is over: the feed's ring abandoned and
 //!    drained, and then a stop request, a feed that died (no `feed-done` mark), or the
 //!    feed's end with `exit_after_feed`. A stop request never cuts the feed short by
@@ -105,6 +106,7 @@ impl EngineThread<'_> {
         let mut waiter = Waiter::new(self.wait);
         loop {
             self.publisher.serve();
+            self.act_on_notices();
             if self.step() > 0 {
                 waiter.reset();
                 continue;
@@ -154,6 +156,25 @@ impl EngineThread<'_> {
                 .saturating_record(now.saturating_sub(stamp));
         }
         n
+    }
+
+    /// Step 2: the publisher's notices (ring pressure, a `halt_trading` stall) become
+    /// engine actions: events, a halt or a resume. One compare when there are none.
+    #[inline]
+    fn act_on_notices(&mut self) {
+        let Some(notices) = self.publisher.take_notices() else {
+            return;
+        };
+        let now = wall_ns();
+        if let Some((nearly_full, held)) = notices.pressure {
+            self.engine
+                .note_ring_pressure(nearly_full, held, now, &mut self.publisher);
+        }
+        if notices.halt_due {
+            self.engine
+                .set_halted(true, now, Reason::PersistenceLag, &mut self.publisher);
+        }
+        self.publish();
     }
 
     /// Publishes the dirty rows and refreshes the counters housekeeping reads.

@@ -6,7 +6,13 @@
 //! not made durable must not be overwritten, so the core waits for a restarted
 //! persister to take the slot over (DESIGN.md, architecture.md "Reader slots"). Any
 //! other gating reader that dies, stops gating or whose slot file is replaced is
-//! removed, so a crashed tool never blocks the core for good.
+//! removed, so a crashed tool never blocks the core for good. A persister's death and
+//! return are logged at the scan that sees them (every 100 ms).
+//!
+//! At start-up, a persister slot whose owner is dead still gates the core when its
+//! cursor asks for exactly the core's first sequence: the persister stopped (or
+//! crashed) right at the end of the log this core restored from, and when it comes
+//! back it must find every event since in the ring.
 //!
 //! Progress: blocking (a directory scan and mappings); housekeeping only.
 
@@ -53,6 +59,8 @@ pub(crate) struct GateTable {
     entries: Vec<Option<Entry>>,
     /// Problems already logged, so a persistent one is logged once.
     warned: HashSet<String>,
+    /// Whether the registered persister was alive at the last scan.
+    persist_alive: Option<bool>,
 }
 
 impl GateTable {
@@ -62,6 +70,7 @@ impl GateTable {
             name: name.to_owned(),
             entries: (0..MAX_GATES).map(|_| None).collect(),
             warned: HashSet::new(),
+            persist_alive: None,
         }
     }
 
@@ -73,6 +82,16 @@ impl GateTable {
 
     /// Scans the instance's reader slots and returns what changed.
     pub(crate) fn discover(&mut self) -> Vec<Action> {
+        self.discover_from(None)
+    }
+
+    /// The first scan, before the first event: like [`discover`](Self::discover), and a
+    /// dead persister's slot whose cursor is `first_seq` gates too (module docs).
+    pub(crate) fn discover_initial(&mut self, first_seq: u64) -> Vec<Action> {
+        self.discover_from(Some(first_seq))
+    }
+
+    fn discover_from(&mut self, first_seq: Option<u64>) -> Vec<Action> {
         let listing = match list_reader_slots(self.dir.as_deref(), &self.name) {
             Ok(listing) => listing,
             Err(e) => {
@@ -92,6 +111,22 @@ impl GateTable {
             let keep = info.is_some_and(|i| {
                 i.gating && entry.view.is_current() && (i.alive || entry.role == PERSIST_ROLE)
             });
+            if let (true, Some(i)) = (entry.role == PERSIST_ROLE, info) {
+                let was = self.persist_alive.replace(i.alive);
+                match (was, i.alive) {
+                    (Some(true), false) => warn!(
+                        "the persister (pid {}) died: events from seq {} stay in the ring \
+                         until a persister takes its slot over; the core waits when the ring \
+                         is full",
+                        i.pid, i.cursor
+                    ),
+                    (Some(false), true) => info!(
+                        "a persister (pid {}) took the slot over at seq {}",
+                        i.pid, i.cursor
+                    ),
+                    _ => {}
+                }
+            }
             if !keep {
                 info!(
                     "gating reader {} is gone or no longer gating: releasing its gate",
@@ -104,7 +139,9 @@ impl GateTable {
         for l in &listing {
             let Ok(info) = &l.slot else { continue };
             let known = self.entries.iter().flatten().any(|e| e.role == l.role);
-            if !info.gating || !info.alive || known {
+            let waiting_persister =
+                l.role == PERSIST_ROLE && first_seq.is_some_and(|s| info.cursor == s);
+            if !info.gating || !(info.alive || waiting_persister) || known {
                 continue;
             }
             let Some(token) = self.entries.iter().position(Option::is_none) else {

@@ -20,18 +20,23 @@
 //!    "Recorder" pattern.)
 //! 4. Every [`METRICS_EVERY`]: the metrics row from the hot threads' counters and the
 //!    gates' cursors; a warning (at most every few seconds) while the engine stalls on
-//!    a full ring.
+//!    a full ring; a [`Command::RingPressure`] when the events held for gating readers
+//!    cross `gating.nearly_full_pct` of the ring (and again once they fall below half
+//!    of that), which the engine turns into `state_changed` events.
+//! 5. After the engine ended: [`Housekeeping::await_durable`] waits, bounded, for the
+//!    persister to make the last event durable, heartbeating meanwhile.
 
 use std::collections::VecDeque;
 use std::time::{Duration, Instant};
 
 use seamless_ipc::spsc;
-use tracing::warn;
+use tracing::{info, warn};
 
 use super::commands::{BoxedHistogram, Command, Reply};
 use super::counters::{Counters, get};
 use super::gates::{Action, GateTable};
 use super::latency;
+use super::summary::Durable;
 use crate::shared::{LatencyRow, MetricsRow, SharedRegion, StatsWriter};
 
 /// How often reader slots are scanned.
@@ -56,6 +61,10 @@ pub(crate) struct Housekeeping<'r> {
     pub(crate) heartbeat: Duration,
     pub(crate) ring_capacity: u64,
     pub(crate) first_seq: u64,
+    /// Held events at which the ring counts as nearly full.
+    nearly_full_at: u64,
+    /// Whether the last [`Command::RingPressure`] said nearly full.
+    nearly_full: bool,
     spare: Option<BoxedHistogram>,
     backlog: VecDeque<Command>,
     next_beat: Instant,
@@ -84,6 +93,8 @@ pub(crate) struct HousekeepingSetup<'r> {
     pub(crate) heartbeat: Duration,
     pub(crate) ring_capacity: u64,
     pub(crate) first_seq: u64,
+    /// `gating.nearly_full_pct`.
+    pub(crate) nearly_full_pct: u8,
 }
 
 impl<'r> Housekeeping<'r> {
@@ -99,6 +110,8 @@ impl<'r> Housekeeping<'r> {
             heartbeat: s.heartbeat,
             ring_capacity: s.ring_capacity,
             first_seq: s.first_seq,
+            nearly_full_at: (s.ring_capacity * u64::from(s.nearly_full_pct) / 100).max(1),
+            nearly_full: false,
             spare: Some(latency::new_histogram()),
             backlog: VecDeque::new(),
             next_beat: now,
@@ -254,6 +267,71 @@ impl<'r> Housekeeping<'r> {
     fn write_metrics(&mut self) {
         let row = self.metrics();
         self.stats.write_metrics(&row);
+        self.check_pressure(row.ring_fill);
+    }
+
+    /// Step 4: ring pressure, with hysteresis (up at the threshold, down below half of
+    /// it) so a ring hovering at the threshold does not flood the log with notices.
+    fn check_pressure(&mut self, held: u64) {
+        let change = if self.nearly_full {
+            held < self.nearly_full_at / 2
+        } else {
+            held >= self.nearly_full_at
+        };
+        if !change {
+            return;
+        }
+        self.nearly_full = !self.nearly_full;
+        if self.nearly_full {
+            warn!(
+                "event ring nearly full: {held} of {} slots hold events the persister has                  not consumed yet",
+                self.ring_capacity
+            );
+        } else {
+            info!("event ring drained: the persister caught up ({held} events held)");
+        }
+        let nearly_full = self.nearly_full;
+        self.send(Command::RingPressure { nearly_full, held });
+    }
+
+    /// Step 5: after `runner_stopped`, waits until the persister's durable cursor
+    /// passed `last_seq`, or `timeout`, heartbeating and scanning reader slots
+    /// meanwhile. `None` when no persister gates this core.
+    pub(crate) fn await_durable(&mut self, last_seq: u64, timeout: Duration) -> Option<Durable> {
+        let start = Instant::now();
+        let deadline = start + timeout;
+        let mut said = false;
+        loop {
+            let now = Instant::now();
+            if now >= self.next_beat {
+                self.region.owner().heartbeat();
+                self.next_beat = now + self.heartbeat;
+            }
+            let durable_next = self.gates.persist_durable_cursor()?;
+            if durable_next > last_seq {
+                return Some(Durable {
+                    last_durable: durable_next - 1,
+                    complete: true,
+                    waited: now - start,
+                });
+            }
+            if now >= deadline {
+                return Some(Durable {
+                    last_durable: durable_next.saturating_sub(1),
+                    complete: false,
+                    waited: now - start,
+                });
+            }
+            if !said {
+                info!(
+                    "waiting up to {} ms for the persister to make events {}..={last_seq} durable",
+                    timeout.as_millis(),
+                    durable_next
+                );
+                said = true;
+            }
+            std::thread::sleep(ROUND);
+        }
     }
 
     fn warn_stalls(&mut self, now: Instant) {

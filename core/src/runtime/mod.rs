@@ -92,7 +92,7 @@ pub use commands::MAX_GATES;
 pub use error::RunError;
 pub use pin::Placement;
 pub use stop::StopFlag;
-pub use summary::{LatencyHistogram, RunSummary};
+pub use summary::{Durable, LatencyHistogram, RunSummary};
 
 /// How to run, beyond the configuration.
 #[derive(Debug, Clone)]

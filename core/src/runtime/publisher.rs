@@ -12,17 +12,17 @@
 //! 1. `try_publish`; on [`Full`](seamless_ipc::broadcast::Full), count a stall and
 //!    loop: serve commands (a gate being removed must be able to free the ring), retry,
 //!    wait with the configured strategy.
-//! 2. Policy `block` (and, for now, `halt_trading`): wait for as long as it takes
-//!    while running. Once a stop is requested or the run is ending (the feed's end
-//!    included), wait at most `gating.shutdown_timeout_ms` in all, then publish over
-//!    the gate and count the forced overwrite (a dead gating reader must not keep the
-//!    core from exiting).
-//! 3. Extension point for the persistence issue: `halt_trading` after
-//!    `gating.block_timeout_ms` belongs in [`Publisher::wait_for_room`]: note the
-//!    timeout there and let the engine loop call `Engine::set_halted(true, ..,
-//!    Reason::PersistenceLag, ..)` after the batch (the sink cannot re-enter the
-//!    engine). The durable cursor (persistence lag) is read by housekeeping from the
-//!    persister's reader slot.
+//! 2. Both policies wait for as long as it takes while running: no event is ever
+//!    dropped or overwritten. Once a stop is requested or the run is ending (the
+//!    feed's end included), wait at most `gating.shutdown_timeout_ms` in all, then
+//!    publish over the gate and count the forced overwrite (a dead gating reader must
+//!    not keep the core from exiting).
+//! 3. Policy `halt_trading`: a stall longer than `gating.block_timeout_ms` raises a
+//!    notice ([`Notices::halt_due`]); the engine loop reads the notices after the
+//!    batch (the sink cannot re-enter the engine) and halts trading with reason
+//!    `persistence_lag`. Housekeeping's [`Command::RingPressure`] becomes a notice too:
+//!    the engine publishes `ring_nearly_full`/`ring_drained` and, once drained,
+//!    resumes trading halted for persistence lag.
 //!
 //! It must never drop an event: every sequence is published exactly once, in order.
 
@@ -63,6 +63,19 @@ pub(crate) struct Publisher<'r> {
     /// Set once the engine has left its main loop (draining, `runner_stopped`): the
     /// shutdown timeout applies from then on, whatever ended the run.
     stopping: bool,
+    /// `halt_trading`: the stall after which trading halts (`None`: policy `block`).
+    halt_after_ns: Option<u64>,
+    /// What the engine loop must act on (step 3 of the module docs).
+    notices: Notices,
+}
+
+/// Things the engine loop acts on after a batch (step 3 of the module docs).
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Notices {
+    /// A stall outlasted `gating.block_timeout_ms` under `halt_trading`.
+    pub(crate) halt_due: bool,
+    /// Housekeeping's last ring-pressure change: `(nearly_full, held)`.
+    pub(crate) pressure: Option<(bool, u64)>,
 }
 
 /// What a [`Publisher`] needs besides its rings.
@@ -72,6 +85,8 @@ pub(crate) struct PublisherSetup<'r> {
     pub(crate) shutdown_timeout_ns: u64,
     pub(crate) counters: &'r EngineCounters,
     pub(crate) hist: BoxedHistogram,
+    /// `Some(gating.block_timeout_ms in ns)` under the `halt_trading` policy.
+    pub(crate) halt_after_ns: Option<u64>,
 }
 
 impl<'r> Publisher<'r> {
@@ -98,7 +113,19 @@ impl<'r> Publisher<'r> {
             forced: 0,
             stop_seen_ns: None,
             stopping: false,
+            halt_after_ns: setup.halt_after_ns,
+            notices: Notices::default(),
         }
+    }
+
+    /// Takes the pending notices (step 3 of the module docs); one compare when there
+    /// are none.
+    #[inline]
+    pub(crate) fn take_notices(&mut self) -> Option<Notices> {
+        if self.notices == Notices::default() {
+            return None;
+        }
+        Some(std::mem::take(&mut self.notices))
     }
 
     /// The run is ending: from now on a stalled publish waits at most the shutdown
@@ -117,7 +144,9 @@ impl<'r> Publisher<'r> {
             return;
         }
         while let Some(command) = self.commands.try_pop() {
-            let reply = self.apply(command);
+            let Some(reply) = self.apply(command) else {
+                continue;
+            };
             if let Err(spsc::Full(reply)) = self.replies.try_push(reply) {
                 self.outbox = Some(reply);
                 return;
@@ -125,7 +154,7 @@ impl<'r> Publisher<'r> {
         }
     }
 
-    fn apply(&mut self, command: Command) -> Reply {
+    fn apply(&mut self, command: Command) -> Option<Reply> {
         let events = self.writer.events();
         let reply = match command {
             Command::AddGate { token, gate } => match events.add_gate(gate) {
@@ -143,9 +172,13 @@ impl<'r> Publisher<'r> {
                 Reply::GateRemoved { token, gate }
             }
             Command::Histogram(fresh) => Reply::Histogram(std::mem::replace(&mut self.hist, fresh)),
+            Command::RingPressure { nearly_full, held } => {
+                self.notices.pressure = Some((nearly_full, held));
+                return None;
+            }
         };
         set(&self.counters.gates, events.gate_count() as u64);
-        reply
+        Some(reply)
     }
 
     /// Step 1-2 of the module docs: the ring is full of events a gating reader needs.
@@ -160,6 +193,12 @@ impl<'r> Publisher<'r> {
             self.serve();
             if self.writer.try_publish_event(seq, record).is_ok() {
                 break;
+            }
+            if let Some(limit) = self.halt_after_ns
+                && !self.notices.halt_due
+                && stamp_ns().saturating_sub(start) >= limit
+            {
+                self.notices.halt_due = true;
             }
             if self.stopping || self.stop.is_set() {
                 let now = stamp_ns();

@@ -1,6 +1,7 @@
 //! [`RunSummary`]: what a run did, for the one-line report at exit.
 
 use std::fmt;
+use std::time::Duration;
 
 use hdrhistogram::Histogram;
 
@@ -44,6 +45,19 @@ pub struct RunSummary {
     pub latency: LatencyRow,
     /// Tick-to-publish latency of the whole run (every interval merged).
     pub latency_total: LatencyHistogram,
+    /// The end-of-run wait for the persister (`None`: no persister gated this core).
+    pub durable: Option<Durable>,
+}
+
+/// How the end-of-run wait for the persister went ([`Housekeeping::await_durable`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Durable {
+    /// The last sequence the persister had made durable.
+    pub last_durable: u64,
+    /// `true` if that is the run's last event.
+    pub complete: bool,
+    /// How long the core waited.
+    pub waited: Duration,
 }
 
 /// A run's tick-to-publish latency histogram, in nanoseconds (1 ns to 60 s, 3
@@ -101,6 +115,17 @@ impl fmt::Display for RunSummary {
         if self.pending_at_stop > 0 {
             write!(f, ", {} orders still in flight", self.pending_at_stop)?;
         }
-        Ok(())
+        match self.durable {
+            None => write!(f, "; no persister: events were not logged"),
+            Some(d) if d.complete => write!(f, "; every event durable (seq {})", d.last_durable),
+            Some(d) => write!(
+                f,
+                "; NOT DURABLE: events {}..={} (the persister reached seq {} within {} ms)",
+                d.last_durable + 1,
+                self.last_seq,
+                d.last_durable,
+                d.waited.as_millis()
+            ),
+        }
     }
 }

@@ -4,7 +4,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use seamless_config::Config;
+use seamless_config::{Config, GatingPolicy};
 use seamless_ipc::region::Status;
 use seamless_ipc::spsc;
 use tracing::{info, warn};
@@ -54,7 +54,7 @@ pub(super) fn run(cfg: &Config, opts: RunOptions) -> Result<RunSummary, RunError
     let dirty = engine.take_dirty();
     writer.publish_dirty(&engine, dirty);
     let mut gates = GateTable::new(opts.shm_dir.clone(), &cfg.core.name);
-    let gate_ids = initial_gates(&mut gates, &mut writer);
+    let gate_ids = initial_gates(&mut gates, &mut writer, first_seq);
     log_start(cfg, &region, &engine, feed.description(), &placement);
     let _hook = panic_hook::install(&region);
     region.owner().set_status(Status::Running);
@@ -81,6 +81,8 @@ pub(super) fn run(cfg: &Config, opts: RunOptions) -> Result<RunSummary, RunError
             shutdown_timeout_ns: cfg.gating.shutdown_timeout_ms.saturating_mul(1_000_000),
             counters: &counters.engine,
             hist: latency::new_histogram(),
+            halt_after_ns: (cfg.gating.policy == GatingPolicy::HaltTrading)
+                .then(|| cfg.gating.block_timeout_ms.saturating_mul(1_000_000)),
         },
     );
     let engine_thread = EngineThread {
@@ -127,6 +129,7 @@ pub(super) fn run(cfg: &Config, opts: RunOptions) -> Result<RunSummary, RunError
         heartbeat: Duration::from_millis(cfg.core.heartbeat_ms),
         ring_capacity: cfg.core.event_ring_capacity as u64,
         first_seq,
+        nearly_full_pct: cfg.gating.nearly_full_pct,
     });
     let threads = Threads {
         feed: feed_thread,
@@ -134,9 +137,14 @@ pub(super) fn run(cfg: &Config, opts: RunOptions) -> Result<RunSummary, RunError
         broker: broker_thread,
     };
     let ended = threads.run(&mut housekeeping, &opts.stop);
+    let durable = ended.as_ref().ok().and_then(|e| {
+        let timeout = Duration::from_millis(cfg.gating.shutdown_timeout_ms);
+        housekeeping.await_durable(e.engine.last_seq, timeout)
+    });
     region.owner().set_status(Status::Stopped);
     let ended = ended?;
-    let summary = summarise(&region, first_seq, &ended, &housekeeping, &placement);
+    let mut summary = summarise(&region, first_seq, &ended, &housekeeping, &placement);
+    summary.durable = durable;
     match ended.feed.error {
         Some(error) => Err(RunError::Feed {
             error,
@@ -150,9 +158,10 @@ pub(super) fn run(cfg: &Config, opts: RunOptions) -> Result<RunSummary, RunError
 fn initial_gates(
     gates: &mut GateTable,
     writer: &mut SharedWriter<'_>,
+    first_seq: u64,
 ) -> [Option<seamless_ipc::broadcast::GateId>; MAX_GATES] {
     let mut ids = [None; MAX_GATES];
-    for action in gates.discover() {
+    for action in gates.discover_initial(first_seq) {
         if let Action::Add { token, gate } = action {
             match writer.events().add_gate(gate) {
                 Ok(id) => {
@@ -245,5 +254,6 @@ fn summarise(
         feed: f.description.clone(),
         latency: housekeeping.last_latency(),
         latency_total: LatencyHistogram(housekeeping.total_latency().clone()),
+        durable: None,
     }
 }

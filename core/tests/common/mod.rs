@@ -36,6 +36,8 @@ pub fn arb_event(n_instr: u32) -> impl Strategy<Value = Event> {
         Just(Change::Resumed),
         arb_money().prop_map(Change::DailyLossLimit),
         arb_money().prop_map(Change::CashAdjusted),
+        (0..u64::MAX / 2).prop_map(Change::RingNearlyFull),
+        (0..u64::MAX / 2).prop_map(Change::RingDrained),
     ];
     let body = prop_oneof![
         (

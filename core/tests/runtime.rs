@@ -522,3 +522,29 @@ fn block_waits_without_halting_and_a_persister_that_never_syncs_is_reported() {
     assert_eq!(durable.last_durable, 0);
     assert!(summary.to_string().contains("NOT DURABLE"), "{summary}");
 }
+
+#[test]
+fn a_dead_readers_slot_is_reclaimed_but_the_persisters_is_kept() {
+    let _serial = serial();
+    let dir = tempfile::tempdir().unwrap();
+    let name = "reclaim";
+    let tool = ReaderSlot::create_fresh(Some(dir.path()), name, "monitor-1", 2).unwrap();
+    let tool_path = tool.path().to_owned();
+    let persist = ReaderSlot::create_fresh(Some(dir.path()), name, "persist", 1).unwrap();
+    let persist_path = persist.path().to_owned();
+    drop((tool, persist)); // both owners gone: their locks are released
+    let cfg = config(name, 0);
+    let stop = StopFlag::new();
+    thread::scope(|s| {
+        let run = spawn_endless(s, &cfg, dir.path(), &stop);
+        wait_for("the dead monitor's slot to be removed", || {
+            !tool_path.exists()
+        });
+        stop.request(Reason::Sigterm);
+        run.join().unwrap().unwrap();
+    });
+    assert!(
+        persist_path.exists(),
+        "the persister's slot must survive its death"
+    );
+}

@@ -9,6 +9,12 @@
 //! removed, so a crashed tool never blocks the core for good. A persister's death and
 //! return are logged at the scan that sees them (every 100 ms).
 //!
+//! Liveness: a gating reader (other than the persister) whose heartbeat is older than
+//! `gating.reader_timeout_ms` is hung and released like a dead one; a hung persister
+//! is reported (its gate stays: its events must not be lost). The slot files of dead
+//! readers other than the persister are removed (reclaimed) at the scan that finds
+//! them, so dead monitors and bridges do not pile up.
+//!
 //! At start-up, a persister slot whose owner is dead still gates the core when its
 //! cursor asks for exactly the core's first sequence: the persister stopped (or
 //! crashed) right at the end of the log this core restored from, and when it comes
@@ -17,11 +23,13 @@
 //! Progress: blocking (a directory scan and mappings); housekeeping only.
 
 use std::collections::HashSet;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
+use std::time::Duration;
 
 use seamless_ipc::broadcast::{AddGateError, Gate};
-use seamless_ipc::reader_slot::{ReaderSlotView, list_reader_slots};
+use seamless_ipc::reader_slot::{ReaderSlotInfo, ReaderSlotView, list_reader_slots};
+use seamless_ipc::shm::{Removal, remove_if_dead};
 use tracing::{info, warn};
 
 use super::commands::MAX_GATES;
@@ -61,16 +69,22 @@ pub(crate) struct GateTable {
     warned: HashSet<String>,
     /// Whether the registered persister was alive at the last scan.
     persist_alive: Option<bool>,
+    /// Heartbeat age after which a reader counts as hung.
+    reader_timeout: Duration,
+    /// Whether the persister was hung at the last scan.
+    persist_hung: bool,
 }
 
 impl GateTable {
-    pub(crate) fn new(dir: Option<PathBuf>, name: &str) -> Self {
+    pub(crate) fn new(dir: Option<PathBuf>, name: &str, reader_timeout: Duration) -> Self {
         GateTable {
             dir,
             name: name.to_owned(),
             entries: (0..MAX_GATES).map(|_| None).collect(),
             warned: HashSet::new(),
             persist_alive: None,
+            reader_timeout,
+            persist_hung: false,
         }
     }
 
@@ -108,9 +122,29 @@ impl GateTable {
                 .iter()
                 .find(|l| l.role == entry.role)
                 .and_then(|l| l.slot.as_ref().ok());
+            let timeout = self.reader_timeout;
+            let hung = |i: &ReaderSlotInfo| i.alive && i.heartbeat_age.is_some_and(|a| a > timeout);
             let keep = info.is_some_and(|i| {
-                i.gating && entry.view.is_current() && (i.alive || entry.role == PERSIST_ROLE)
+                let persister = entry.role == PERSIST_ROLE;
+                i.gating && entry.view.is_current() && (persister || (i.alive && !hung(i)))
             });
+            if let (true, Some(i)) = (entry.role == PERSIST_ROLE, info) {
+                let now_hung = hung(i);
+                if now_hung != self.persist_hung {
+                    self.persist_hung = now_hung;
+                    if now_hung {
+                        warn!(
+                            "the persister (pid {}) is hung: no heartbeat for {} ms; its gate \
+                             stays at seq {}",
+                            i.pid,
+                            i.heartbeat_age.unwrap_or_default().as_millis(),
+                            i.cursor
+                        );
+                    } else {
+                        info!("the persister (pid {}) is responsive again", i.pid);
+                    }
+                }
+            }
             if let (true, Some(i)) = (entry.role == PERSIST_ROLE, info) {
                 let was = self.persist_alive.replace(i.alive);
                 match (was, i.alive) {
@@ -138,6 +172,11 @@ impl GateTable {
         }
         for l in &listing {
             let Ok(info) = &l.slot else { continue };
+            let ours = self.entries.iter().flatten().any(|e| e.role == l.role);
+            if !info.alive && l.role != PERSIST_ROLE && !ours {
+                reclaim(&l.path, &l.role, info.pid);
+                continue;
+            }
             let known = self.entries.iter().flatten().any(|e| e.role == l.role);
             let waiting_persister =
                 l.role == PERSIST_ROLE && first_seq.is_some_and(|s| info.cursor == s);
@@ -232,5 +271,14 @@ impl GateTable {
         self.active()
             .find(|e| e.role == PERSIST_ROLE)
             .map(|e| e.view.durable_cursor())
+    }
+}
+
+/// Removes a dead reader's slot file (never a live one's: the lock decides).
+fn reclaim(path: &Path, role: &str, pid: u32) {
+    match remove_if_dead(path) {
+        Ok(Removal::Removed) => info!("reader {role} (pid {pid}) is gone: its slot was removed"),
+        Ok(_) => {}
+        Err(e) => warn!("reader {role} (pid {pid}) is gone but its slot stays: {e}"),
     }
 }

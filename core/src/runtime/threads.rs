@@ -53,7 +53,8 @@ pub(super) fn run(cfg: &Config, opts: RunOptions) -> Result<RunSummary, RunError
     let (mut writer, stats) = region.writers(&setup).map_err(RunError::Region)?;
     let dirty = engine.take_dirty();
     writer.publish_dirty(&engine, dirty);
-    let mut gates = GateTable::new(opts.shm_dir.clone(), &cfg.core.name);
+    let reader_timeout = Duration::from_millis(cfg.gating.reader_timeout_ms);
+    let mut gates = GateTable::new(opts.shm_dir.clone(), &cfg.core.name, reader_timeout);
     let gate_ids = initial_gates(&mut gates, &mut writer, first_seq);
     log_start(cfg, &region, &engine, feed.description(), &placement);
     let _hook = panic_hook::install(&region);

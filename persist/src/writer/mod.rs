@@ -1,0 +1,391 @@
+//! [`LogWriter`]: the one writer of a data directory's segments. It buffers appended
+//! records, writes them with `pwrite`, makes them durable with `fdatasync`, and rolls to
+//! a new segment at a size limit or when the instrument table changes.
+//!
+//! Progress: [`append`](LogWriter::append) is wait-free apart from growing its buffer
+//! (no syscall); [`write`](LogWriter::write) and [`sync`](LogWriter::sync) block on the
+//! file system.
+//!
+//! # Example
+//!
+//! ```
+//! use seamless_core::domain::{Event, EventBody, Reason};
+//! use seamless_persist::{LogMeta, LogWriter, RestoreOptions, restore};
+//! let dir = tempfile::tempdir().unwrap();
+//! let (mut log, report) = LogWriter::open(dir.path(), 1 << 20, LogMeta::default()).unwrap();
+//! assert_eq!(log.next_seq(), None); // empty: the first append fixes the start
+//! let ev = Event::new(1_000, EventBody::RunnerStarted { reason: Reason::Start });
+//! log.append(1, &ev.to_record()).unwrap();
+//! assert_eq!(log.sync().unwrap(), 2); // seq 1 is durable
+//! let restored = restore(dir.path(), RestoreOptions::default()).unwrap();
+//! assert_eq!(restored.state.last_seq(), 1);
+//! ```
+//!
+//! # Implementation
+//!
+//! 1. `buf` holds the frames of every record that is not yet durable, oldest first:
+//!    its first `written` bytes are in the OS (page cache), the rest only here. Every
+//!    record in `buf` belongs to the current segment or to segments not yet created:
+//!    a roll `fdatasync`s the old segment before creating the new one, so records
+//!    never become durable out of order and a segment that is not the last is always
+//!    complete.
+//! 2. `append` checks the sequence number, decides whether the record starts a new
+//!    segment (none yet, the table changed, or the segment would exceed
+//!    `segment_bytes`; a roll point is queued), and encodes the frame into `buf`.
+//! 3. `write` `pwrite`s the pending frames up to the next roll point at the segment's
+//!    committed length, performs the roll (sync old, create new with `O_EXCL`, write
+//!    and sync its header, sync the directory), and continues.
+//! 4. On a write error (`ENOSPC`, `EFBIG`, `EIO`) the whole records that reached the
+//!    file count as written, a partial frame is cut off again (`ftruncate`), the rest
+//!    stays buffered, and the error is returned; the next `write`/`sync` retries at the
+//!    same offset, so nothing is lost or duplicated.
+//! 5. `sync` is `write` + `fdatasync`. If `fdatasync` fails, the kernel may already
+//!    have dropped the dirty pages (the 2018 "fsyncgate": Linux reports a writeback
+//!    error once and marks the pages clean; see the PostgreSQL wiki, "Fsync Errors"),
+//!    so every not-yet-durable frame is written again from `buf` before the next
+//!    `fdatasync`. This is why `buf` keeps written frames until they are durable; at
+//!    most [`UNSYNCED_LIMIT`] bytes are kept, `write` syncs when it would exceed that.
+//!
+//! It must never write a record twice into the log, skip one, or report one durable
+//! before `fdatasync` returned.
+
+mod open;
+
+use std::collections::VecDeque;
+use std::fs::{File, OpenOptions};
+use std::io::ErrorKind;
+use std::os::unix::fs::FileExt;
+use std::path::{Path, PathBuf};
+
+use seamless_core::domain::{EventRecord, State};
+
+pub use open::OpenReport;
+
+use crate::dir::{now_ns, sync_dir};
+use crate::error::PersistError;
+use crate::format::{RECORD_BYTES, segment_name};
+use crate::meta::LogMeta;
+use crate::segment::frame;
+use crate::segment::header::{self, MAX_HEADER_BYTES};
+
+/// Most bytes of written-but-not-durable frames kept in memory; [`LogWriter::write`]
+/// syncs when more are pending (16 MiB, about 200,000 events).
+pub const UNSYNCED_LIMIT: usize = 16 << 20;
+
+/// The segment being written.
+#[derive(Debug)]
+struct Current {
+    file: File,
+    path: PathBuf,
+    first_seq: u64,
+    header_len: u64,
+    /// Bytes in the file (header + whole records). Invariant: `header_len + k * 80`.
+    len: u64,
+    /// Bytes known durable. Invariant: `header_len <= synced <= len`.
+    synced: u64,
+}
+
+/// Where a new segment starts.
+#[derive(Debug)]
+struct Roll {
+    seq: u64,
+    meta: LogMeta,
+}
+
+/// The segment the next append goes into, as it will be once everything is written.
+#[derive(Clone, Copy, Debug)]
+struct Tail {
+    records: u64,
+    len: u64,
+}
+
+/// Appends records to the log in a data directory (see the module docs).
+#[derive(Debug)]
+pub struct LogWriter {
+    dir: PathBuf,
+    segment_bytes: u64,
+    /// The table new segments carry.
+    meta: LogMeta,
+    /// `set_meta` changed the table since the last roll was queued.
+    meta_pending: bool,
+    current: Option<Current>,
+    /// Frames not yet durable, from `buf_first` on. Invariant: a multiple of 80 bytes.
+    buf: Vec<u8>,
+    /// Sequence number of the first frame in `buf`.
+    buf_first: u64,
+    /// Bytes of `buf` already written. Invariant: a multiple of 80, `<= buf.len()`.
+    written: usize,
+    /// Roll points not yet performed, ascending, all `>= buf_first + written / 80`.
+    rolls: VecDeque<Roll>,
+    tail: Option<Tail>,
+    next_seq: Option<u64>,
+}
+
+impl LogWriter {
+    /// The next sequence number to append; `None` for an empty log (the first append
+    /// fixes where it starts).
+    pub fn next_seq(&self) -> Option<u64> {
+        self.next_seq
+    }
+
+    /// The sequence number after the last record written to the OS (0 for an empty
+    /// log).
+    pub fn written_next(&self) -> u64 {
+        self.next_seq
+            .map_or(0, |_| self.buf_first + (self.written / RECORD_BYTES) as u64)
+    }
+
+    /// The sequence number after the last durable record (0 for an empty log).
+    pub fn durable_next(&self) -> u64 {
+        self.next_seq.map_or(0, |_| self.buf_first)
+    }
+
+    /// Records appended but not yet written to the OS.
+    pub fn buffered(&self) -> usize {
+        (self.buf.len() - self.written) / RECORD_BYTES
+    }
+
+    /// The data directory.
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    /// The instrument table new segments carry.
+    pub fn meta(&self) -> &LogMeta {
+        &self.meta
+    }
+
+    /// Appends one record to the in-memory buffer (no syscall). It reaches the OS at
+    /// the next [`write`](Self::write) or [`sync`](Self::sync).
+    ///
+    /// # Errors
+    ///
+    /// [`PersistError::Sequence`] unless `seq` is [`next_seq`](Self::next_seq) (or,
+    /// for an empty log, at least 1); nothing is appended then.
+    pub fn append(&mut self, seq: u64, record: &EventRecord) -> Result<(), PersistError> {
+        let expected = self.next_seq.unwrap_or(seq.max(1));
+        if seq != expected {
+            return Err(PersistError::Sequence { expected, got: seq });
+        }
+        let rec = RECORD_BYTES as u64;
+        let roll = match self.tail {
+            None => true,
+            Some(t) => self.meta_pending || (t.records > 0 && t.len + rec > self.segment_bytes),
+        };
+        if roll {
+            self.rolls.push_back(Roll {
+                seq,
+                meta: self.meta.clone(),
+            });
+            self.meta_pending = false;
+            self.tail = Some(Tail {
+                records: 0,
+                len: header::header_len(self.meta.instruments.len()) as u64,
+            });
+        }
+        if let Some(t) = self.tail.as_mut() {
+            t.records += 1;
+            t.len += rec;
+        }
+        if self.buf.is_empty() {
+            self.buf_first = seq;
+        }
+        frame::encode(seq, record, &mut self.buf);
+        self.next_seq = Some(seq + 1);
+        Ok(())
+    }
+
+    /// Changes the instrument table: the next append starts a new segment carrying it.
+    /// Setting the same table again changes nothing.
+    pub fn set_meta(&mut self, meta: LogMeta) {
+        if meta != self.meta {
+            self.meta = meta;
+            self.meta_pending = true;
+        }
+    }
+
+    /// Writes every buffered record to the OS (`pwrite`), rolling segments on the way.
+    /// Returns [`written_next`](Self::written_next).
+    ///
+    /// # Errors
+    ///
+    /// [`PersistError::Io`] (`ENOSPC`, `EFBIG`, `EIO`, ...): the records not written
+    /// stay buffered, a partial record is cut from the file, and the next call retries.
+    pub fn write(&mut self) -> Result<u64, PersistError> {
+        while self.written < self.buf.len() {
+            let at = self.buf_first + (self.written / RECORD_BYTES) as u64;
+            if self.current.is_none() || self.rolls.front().is_some_and(|r| r.seq == at) {
+                self.roll(at)?;
+                continue;
+            }
+            let end = match self.rolls.front() {
+                Some(r) => ((r.seq - self.buf_first) as usize) * RECORD_BYTES,
+                None => self.buf.len(),
+            };
+            self.write_range(end)?;
+        }
+        if self.written > UNSYNCED_LIMIT {
+            self.sync_current()?;
+        }
+        Ok(self.written_next())
+    }
+
+    /// [`write`](Self::write), then `fdatasync`: every appended record is durable.
+    /// Returns [`durable_next`](Self::durable_next) (= [`next_seq`](Self::next_seq)
+    /// on success, 0 for an empty log).
+    ///
+    /// # Errors
+    ///
+    /// As [`write`](Self::write); a failed `fdatasync` leaves the records buffered and
+    /// they are written again before the next `fdatasync`.
+    pub fn sync(&mut self) -> Result<u64, PersistError> {
+        self.write()?;
+        self.sync_current()?;
+        Ok(self.durable_next())
+    }
+
+    /// [`sync`](Self::sync)s up to `state.last_seq()`, then
+    /// [`write_snapshot`](crate::write_snapshot)s `state` with the current table, so a
+    /// snapshot never gets ahead of the durable log.
+    ///
+    /// # Errors
+    ///
+    /// As [`sync`](Self::sync) and [`write_snapshot`](crate::write_snapshot).
+    pub fn write_snapshot(&mut self, state: &State) -> Result<PathBuf, PersistError> {
+        if self.durable_next() <= state.last_seq() {
+            self.sync()?;
+        }
+        crate::snapshot::write_snapshot(&self.dir, state, &self.meta)
+    }
+
+    /// `pwrite`s `buf[written..end]` (all in the current segment) at its length.
+    fn write_range(&mut self, end: usize) -> Result<(), PersistError> {
+        let Some(cur) = self.current.as_mut() else {
+            return Ok(());
+        };
+        let mut done = 0;
+        let bytes = &self.buf[self.written..end];
+        let result = loop {
+            if done == bytes.len() {
+                break Ok(());
+            }
+            match cur.file.write_at(&bytes[done..], cur.len + done as u64) {
+                Ok(0) => break Err(std::io::Error::from(ErrorKind::WriteZero)),
+                Ok(n) => done += n,
+                Err(e) if e.kind() == ErrorKind::Interrupted => {}
+                Err(e) => break Err(e),
+            }
+        };
+        let whole = done - done % RECORD_BYTES;
+        self.written += whole;
+        cur.len += whole as u64;
+        match result {
+            Ok(()) => Ok(()),
+            Err(e) => {
+                if whole < done {
+                    // Cut the partial frame; if even that fails, the retry overwrites
+                    // it at the same offset, and a crash leaves a torn tail that
+                    // `open` cuts.
+                    let _ = cur.file.set_len(cur.len);
+                }
+                Err(PersistError::io("write", &cur.path, e))
+            }
+        }
+    }
+
+    /// `fdatasync`s the current segment; on success every written frame is durable.
+    fn sync_current(&mut self) -> Result<(), PersistError> {
+        if let Some(cur) = self.current.as_mut()
+            && cur.synced < cur.len
+        {
+            if let Err(e) = cur.file.sync_data() {
+                // The pages may be lost yet marked clean: write them all again.
+                cur.len = cur.synced;
+                self.written = 0;
+                let _ = cur.file.set_len(cur.len);
+                return Err(PersistError::io("fdatasync", &cur.path, e));
+            }
+            cur.synced = cur.len;
+        }
+        self.buf.drain(..self.written);
+        self.buf_first += (self.written / RECORD_BYTES) as u64;
+        self.written = 0;
+        Ok(())
+    }
+
+    /// Closes the current segment (durably) and starts the one beginning at `seq`.
+    fn roll(&mut self, seq: u64) -> Result<(), PersistError> {
+        self.sync_current()?;
+        let meta = match self.rolls.front() {
+            Some(r) if r.seq == seq => r.meta.clone(),
+            _ => self.meta.clone(),
+        };
+        if let Some(cur) = self.current.take()
+            && cur.len == cur.header_len
+            && cur.first_seq == seq
+        {
+            // A segment created by a roll whose records never made it (a write
+            // error): replace it rather than collide with its name.
+            drop(cur.file);
+            std::fs::remove_file(&cur.path)
+                .map_err(|e| PersistError::io("remove", &cur.path, e))?;
+        }
+        let path = self.dir.join(segment_name(seq));
+        let file = create_segment(&path)?;
+        let bytes = header::encode(seq, now_ns(), &meta);
+        let written = file
+            .write_all_at(&bytes, 0)
+            .and_then(|()| file.sync_data())
+            .map_err(|e| PersistError::io("write header of", &path, e));
+        if let Err(e) = written {
+            drop(file);
+            let _ = std::fs::remove_file(&path);
+            return Err(e);
+        }
+        sync_dir(&self.dir)?;
+        let len = bytes.len() as u64;
+        self.current = Some(Current {
+            file,
+            path,
+            first_seq: seq,
+            header_len: len,
+            len,
+            synced: len,
+        });
+        if self.rolls.front().is_some_and(|r| r.seq == seq) {
+            self.rolls.pop_front();
+        }
+        Ok(())
+    }
+}
+
+/// Creates a new segment file. A file of that name can only be left over from a
+/// creation that failed before its header was complete: it is reused.
+fn create_segment(path: &Path) -> Result<File, PersistError> {
+    let open = |new: bool| {
+        let mut o = OpenOptions::new();
+        o.read(true).write(true);
+        if new {
+            o.create_new(true);
+        }
+        o.open(path)
+    };
+    match open(true) {
+        Ok(f) => Ok(f),
+        Err(e) if e.kind() == ErrorKind::AlreadyExists => {
+            let f = open(false).map_err(|e| PersistError::io("open", path, e))?;
+            let len = f
+                .metadata()
+                .map_err(|e| PersistError::io("stat", path, e))?
+                .len();
+            if len > MAX_HEADER_BYTES as u64 {
+                let what = "a segment with records already has this name";
+                return Err(PersistError::corrupt(path, 0, None, what));
+            }
+            f.set_len(0)
+                .map_err(|e| PersistError::io("truncate", path, e))?;
+            Ok(f)
+        }
+        Err(e) => Err(PersistError::io("create", path, e)),
+    }
+}

@@ -28,6 +28,7 @@ pub mod broker;
 pub mod domain;
 pub mod engine;
 pub mod feed;
+pub mod reconcile;
 pub mod risk;
 pub mod runtime;
 pub mod shared;

@@ -62,6 +62,10 @@ impl OrderSink for Jammed {
     fn submit(&mut self, _: &Order) -> Result<(), SubmitError> {
         Err(SubmitError::Full)
     }
+
+    fn has_room(&self) -> bool {
+        false // so the engine never publishes `order_submitted` for it
+    }
 }
 
 fn settings(

@@ -22,6 +22,10 @@ pub struct BrokerConfig {
     pub fee_bps: Decimal,
     /// Delay between an order and its fill, in microseconds (0 to 10000000).
     pub latency_us: u64,
+    /// Keep the paper broker's book in `<core.data_dir>/paper-broker.book`, so that it
+    /// outlives the core (a restarted core meets the broker it left); `false` keeps it
+    /// in memory, new at every start.
+    pub persist_book: bool,
     /// `[broker.faults]`.
     pub faults: BrokerFaults,
 }
@@ -33,6 +37,7 @@ impl Default for BrokerConfig {
             fee_per_unit: Decimal::ZERO,
             fee_bps: Decimal(100_000_000), // 1 bp
             latency_us: 50,
+            persist_book: false,
             faults: BrokerFaults::default(),
         }
     }

@@ -3,13 +3,16 @@
 //! [`PaperBroker`], which fills market orders at the touch plus slippage, charges fees,
 //! stamps fills with the configured latency and keeps its own book.
 //!
-//! Everything here is pure and single-threaded. The broker thread (written elsewhere)
-//! pops [`RequestRecord`]s, calls [`PaperBroker::on_request`], holds each reply until
-//! its timestamp ([`PaperBroker::due_ns`]) and pushes [`ReplyRecord`]s back. A real
-//! broker adapter takes that thread's place behind the same messages.
+//! Everything here is single-threaded and clock-free. The broker thread (in the
+//! runtime) pops [`RequestRecord`]s, holds each order until it is due
+//! ([`PaperBroker::due_ns`]), calls [`PaperBroker::execute`], answers a positions
+//! request with [`PaperBroker::positions`] and [`PaperBroker::positions_end`], and
+//! pushes [`ReplyRecord`]s back. A real broker adapter takes that thread's place behind
+//! the same messages.
 //!
-//! Progress: wait-free; `on_order` is a few checked integer operations and one book
-//! update, with no allocation after [`PaperBroker::new`].
+//! Progress: wait-free; `execute` is a few checked integer operations, one book update
+//! and (with a book file) one commit of relaxed stores into a file mapping, with no
+//! allocation or system call after [`PaperBroker::open`].
 //!
 //! # Example
 //!
@@ -40,15 +43,24 @@
 //! 3. The book is one domain [`Position`](crate::domain::Position) per instrument,
 //!    moved by the same `apply_fill` as the engine's fold, so the engine's positions
 //!    equal the broker's after every fill both have seen.
-//! 4. Fault knobs (`[broker.faults]`) are carried, not applied: the broker thread
-//!    implements them where the timing lives (a later issue).
+//! 4. Client order ids: the book remembers the highest id processed; the engine's ids
+//!    only increase, so an id at or below it is a duplicate and is ignored.
+//! 5. Fault knobs (`[broker.faults]`): out-of-band fills, dropped reports, a stall
+//!    (see [`paper`](PaperBroker) for exactly what each does).
+//! 6. The book file: every change is committed with a redo journal into a mapped
+//!    file, so a SIGKILL of the core loses nothing the broker did ([`BookFile`]).
 //!
 //! It must never read a clock or sleep: time is the order's and the model's.
 
+mod book_file;
 mod fill_model;
 mod msg;
 mod paper;
 
+pub use book_file::{
+    BOOK_FILE_VERSION, BookError, BookFile, BookProblem, BookTotals, OpenedBook, StoredBook,
+    read_book,
+};
 pub use fill_model::FillModel;
 pub use msg::{BrokerReply, BrokerRequest, MsgError, Order, ReplyRecord, RequestRecord};
-pub use paper::PaperBroker;
+pub use paper::{BOOK_FILE_NAME, PaperBroker};

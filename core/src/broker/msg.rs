@@ -61,10 +61,11 @@ pub struct Order {
 pub enum BrokerRequest {
     /// Execute a market order.
     Order(Order),
-    /// Report every position (one [`BrokerReply::Snapshot`] per instrument), for
-    /// reconciliation.
+    /// Report every position (one [`BrokerReply::Snapshot`] per instrument, then one
+    /// [`BrokerReply::PositionsEnd`]), for reconciliation.
     Positions {
-        /// Time of the request.
+        /// Time of the request; the answer carries it back, so it names the request
+        /// (the engine makes it unique).
         ts_ns: u64,
     },
 }
@@ -98,6 +99,16 @@ pub enum BrokerReply {
         /// Average price (0 when flat).
         avg_price: Price,
         /// Time of the report.
+        ts_ns: u64,
+    },
+    /// The end of an answer to [`BrokerRequest::Positions`]: every
+    /// [`Snapshot`](Self::Snapshot) of that answer came before it.
+    PositionsEnd {
+        /// The highest client order id the broker has processed (filled, rejected,
+        /// or filled with its report lost); 0 when none. Orders are processed in id
+        /// order, so an order in flight at or below it will never be answered.
+        last_order_id: u64,
+        /// The request's time, echoed: it names the request this answers.
         ts_ns: u64,
     },
     /// The broker refused an order.
@@ -139,6 +150,7 @@ const REQ_POSITIONS: u8 = 2;
 const REP_FILL: u8 = 1;
 const REP_SNAPSHOT: u8 = 2;
 const REP_REJECTED: u8 = 3;
+const REP_POSITIONS_END: u8 = 4;
 
 /// Wire form of a [`BrokerRequest`] (48 bytes).
 ///
@@ -169,18 +181,18 @@ pub struct RequestRecord {
 
 /// Wire form of a [`BrokerReply`] (48 bytes).
 ///
-/// | bytes | field | fill | snapshot | rejected |
-/// |---|---|---|---|---|
-/// | 0 | `kind` | 1 | 2 | 3 |
-/// | 1 | `side` | side | | |
-/// | 2 | `reason` | | | reason |
-/// | 3 | `_pad` | | | |
-/// | 4..8 | `instrument` | id | id | |
-/// | 8..16 | `order_id` | id | | id |
-/// | 16..24 | `qty` | qty | qty | |
-/// | 24..32 | `price` | price | avg price | |
-/// | 32..40 | `fee` | fee | | |
-/// | 40..48 | `ts_ns` | time | time | time |
+/// | bytes | field | fill | snapshot | rejected | positions end |
+/// |---|---|---|---|---|---|
+/// | 0 | `kind` | 1 | 2 | 3 | 4 |
+/// | 1 | `side` | side | | | |
+/// | 2 | `reason` | | | reason | |
+/// | 3 | `_pad` | | | | |
+/// | 4..8 | `instrument` | id | id | | |
+/// | 8..16 | `order_id` | id | | id | last order id |
+/// | 16..24 | `qty` | qty | qty | | |
+/// | 24..32 | `price` | price | avg price | | |
+/// | 32..40 | `fee` | fee | | | |
+/// | 40..48 | `ts_ns` | time | time | time | request time |
 #[derive(Clone, Copy, Debug, PartialEq, Eq, FromBytes, IntoBytes, Immutable, KnownLayout)]
 #[repr(C)]
 pub struct ReplyRecord {
@@ -274,6 +286,10 @@ impl ReplyRecord {
                 (r.kind, r.reason) = (REP_REJECTED, reason.code());
                 (r.order_id, r.ts_ns) = (order_id, ts_ns);
             }
+            BrokerReply::PositionsEnd {
+                last_order_id,
+                ts_ns,
+            } => (r.kind, r.order_id, r.ts_ns) = (REP_POSITIONS_END, last_order_id, ts_ns),
         }
         r
     }
@@ -305,6 +321,10 @@ impl ReplyRecord {
                 order_id: self.order_id,
                 reason: RejectReason::from_code(self.reason)
                     .ok_or(MsgError::BadReason(self.reason))?,
+                ts_ns: self.ts_ns,
+            }),
+            REP_POSITIONS_END => Ok(BrokerReply::PositionsEnd {
+                last_order_id: self.order_id,
                 ts_ns: self.ts_ns,
             }),
             k => Err(MsgError::UnknownKind(k)),
@@ -345,5 +365,14 @@ mod tests {
         for req in [order, BrokerRequest::Positions { ts_ns: 3 }] {
             assert_eq!(RequestRecord::encode(&req).decode(), Ok(req));
         }
+    }
+
+    #[test]
+    fn positions_end_round_trips() {
+        let end = BrokerReply::PositionsEnd {
+            last_order_id: u64::MAX,
+            ts_ns: 42,
+        };
+        assert_eq!(ReplyRecord::encode(&end).decode(), Ok(end));
     }
 }

@@ -4,7 +4,9 @@
 //! [`Engine`] owns the [`State`] (the fold), the [`Instruments`], the live quote of
 //! every instrument, the strategy, risk and monitor settings, and the orders in flight.
 //! Its inputs are [`on_tick`](Engine::on_tick), [`on_broker_reply`](Engine::on_broker_reply),
-//! [`start`](Engine::start), [`stop`](Engine::stop) and [`set_halted`](Engine::set_halted);
+//! [`start`](Engine::start), [`stop`](Engine::stop), [`set_halted`](Engine::set_halted)
+//! and [`poll_reconcile`](Engine::poll_reconcile) (reconciliation with the broker:
+//! [`crate::reconcile`]);
 //! its outputs go to an [`EventSink`] (the broadcast ring) and an [`OrderSink`] (the
 //! broker ring), and [`take_dirty`](Engine::take_dirty) says which state rows to
 //! republish. Threads, rings and shared memory are the runtime's: this module is pure
@@ -62,7 +64,12 @@
 //! 4. A fill: mark, `trade_executed` and its consequences, (re)arm the monitor, check
 //!    the daily loss limit. A broker rejection: `order_rejected`, re-arm.
 //! 5. Orders are sized `target - position - pending` and checked by risk against the
-//!    position plus the orders in flight, so nothing is double-submitted.
+//!    position plus the orders in flight, so nothing is double-submitted. An order
+//!    carries the client id `State::next_order_id` (kept above the highest id the
+//!    broker reported seeing), and its `order_submitted` is published before the order
+//!    is handed to the broker: a restart continues the ids, never reusing one.
+//! 6. Reconciliation: positions requests on a schedule, each answer a
+//!    `broker_snapshot` and the pure decision's events ([`crate::reconcile`]).
 //!    (The LMAX "business logic processor": single-threaded, in-memory, event-sourced;
 //!    M. Fowler, "The LMAX Architecture", 2011.)
 //!
@@ -76,6 +83,7 @@ mod orders;
 mod place;
 mod protect;
 mod quote;
+mod reconcile;
 mod reply;
 mod setup;
 mod sink;
@@ -88,8 +96,9 @@ use crate::strategy::Strategy;
 pub use dirty::{Dirty, InstrumentSet};
 pub use orders::{MAX_PENDING, Origin, PendingOrder, PendingOrders};
 pub use quote::{LiveQuote, Quote};
+pub use reconcile::ReconcileSettings;
 pub use setup::{DEFAULT_MARK_INTERVAL_NS, EngineSettings, SetupError, instruments_from_config};
-pub use sink::{EventSink, OrderSink, SubmitError};
+pub use sink::{EventSink, OrderSink, RequestLog, SubmitError};
 
 /// Inputs the engine ignored or could not process; not part of the fold (they are not
 /// state changes), published by the runtime as metrics.
@@ -106,6 +115,13 @@ pub struct EngineStats {
     pub unmatched_fills: u64,
     /// Events the fold refused (an engine bug; the event was not published).
     pub apply_errors: u64,
+    /// Reconciliation mismatches found.
+    pub reconcile_mismatches: u64,
+    /// Positions requests that went unanswered past `reconcile.timeout_ms`.
+    pub reconcile_timeouts: u64,
+    /// Orders in flight forgotten because the broker had processed them without a
+    /// reply reaching us (a lost report).
+    pub lost_orders: u64,
 }
 
 /// The configured strategy and its validated name.
@@ -125,6 +141,7 @@ pub struct Engine {
     orders: PendingOrders,
     dirty: Dirty,
     stats: EngineStats,
+    reconcile: reconcile::Reconciler,
 }
 
 impl std::fmt::Debug for Engine {
@@ -174,6 +191,7 @@ impl Engine {
             orders: PendingOrders::default(),
             dirty: Dirty::all(n),
             stats: EngineStats::default(),
+            reconcile: reconcile::Reconciler::new(ReconcileSettings::default()),
         })
     }
 

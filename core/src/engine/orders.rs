@@ -140,6 +140,24 @@ impl PendingOrders {
         Some(order)
     }
 
+    /// Removes every order with an id at or below `order_id` (the broker processed them
+    /// and their replies were lost); returns how many.
+    pub fn forget_up_to(&mut self, order_id: u64) -> usize {
+        let mut gone = 0;
+        let mut at = 0;
+        while at < self.len {
+            let order = self.slots[at];
+            if order.order_id <= order_id {
+                self.adjust(&order, order.remaining, false);
+                self.swap_remove(at);
+                gone += 1;
+            } else {
+                at += 1;
+            }
+        }
+        gone
+    }
+
     fn find(&self, order_id: u64) -> Option<usize> {
         self.slots[..self.len]
             .iter()
@@ -201,6 +219,24 @@ mod tests {
             }
         );
         assert_eq!(p.remove(2), None);
+    }
+
+    #[test]
+    fn forgetting_up_to_an_id_keeps_the_sums() {
+        let mut p = PendingOrders::default();
+        for (i, side) in [
+            (3, Side::Buy),
+            (1, Side::Sell),
+            (7, Side::Buy),
+            (2, Side::Buy),
+        ] {
+            assert!(p.insert(order(i, side, 1)));
+        }
+        assert_eq!(p.forget_up_to(3), 3);
+        let ids: Vec<u64> = p.iter().map(|o| o.order_id).collect();
+        assert_eq!(ids, [7]);
+        let e = p.exposure(InstrumentId(2), Qty::ZERO);
+        assert_eq!((e.pending_buy, e.pending_sell), (Qty::ONE, Qty::ZERO));
     }
 
     #[test]

@@ -18,10 +18,12 @@ pub(super) struct Ticket {
 }
 
 impl Engine {
-    /// Sends a market order for `ticket`, or rejects it: publishes
-    /// `order_submitted` once the order sink took it, otherwise `order_rejected` with
-    /// the reason (risk's, `broker` when the sink or the pending table is full,
-    /// `invalid_price` when there is no quote to send it at). Returns whether it went.
+    /// Sends a market order for `ticket`, or rejects it: publishes `order_submitted`
+    /// and then hands the order to the sink (so the event, and with it the order's
+    /// client id, is on its way to the log before the order is on its way to the
+    /// broker), or publishes `order_rejected` with the reason (risk's, `busy` when the
+    /// sink or the pending table is full, `invalid_price` when there is no quote to
+    /// send it at). Returns whether it went.
     pub(super) fn place<E: EventSink, O: OrderSink>(
         &mut self,
         ticket: Ticket,
@@ -35,7 +37,10 @@ impl Engine {
             origin,
             ts_ns,
         } = ticket;
-        let order_id = self.state.next_order_id();
+        let order_id = self
+            .state
+            .next_order_id()
+            .max(self.reconcile.order_id_floor);
         let quote = self.order_quote(id);
         let price = quote.map_or(Price::ZERO, |q| touch(&q, side));
         let reject = |engine: &mut Engine, events: &mut E, reason| {
@@ -56,6 +61,9 @@ impl Engine {
         if let Err(why) = self.risk_check(id, side, qty, price) {
             return reject(self, events, why);
         }
+        if self.orders.is_full() || !orders.has_room() {
+            return reject(self, events, RejectReason::Busy);
+        }
         let order = Order {
             order_id,
             instrument: id,
@@ -65,7 +73,17 @@ impl Engine {
             bid: quote.bid,
             ask: quote.ask,
         };
-        if self.orders.is_full() || orders.submit(&order).is_err() {
+        let body = EventBody::OrderSubmitted {
+            order_id,
+            instrument: id,
+            side,
+            qty,
+            price,
+        };
+        self.emit(ts_ns, body, events);
+        if orders.submit(&order).is_err() {
+            // Only a broker gone since `has_room` (a single producer's room cannot
+            // shrink): the order never left, and the log says so.
             return reject(self, events, RejectReason::Busy);
         }
         let pending = PendingOrder {
@@ -77,14 +95,6 @@ impl Engine {
             origin,
         };
         self.orders.insert(pending);
-        let body = EventBody::OrderSubmitted {
-            order_id,
-            instrument: id,
-            side,
-            qty,
-            price,
-        };
-        self.emit(ts_ns, body, events);
         true
     }
 

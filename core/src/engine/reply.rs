@@ -18,7 +18,8 @@ impl Engine {
     ///   truth) and counted in `stats.unmatched_fills`.
     /// - A rejection: `order_rejected` with the broker's reason; a monitor whose exit was
     ///   refused is re-armed.
-    /// - A snapshot: `broker_snapshot` (reconciliation compares it).
+    /// - A snapshot: `broker_snapshot` and reconciliation's decision; the end of a
+    ///   positions answer completes the round ([`crate::reconcile`], steps 2-3).
     ///
     /// Replies for unknown instruments or orders, and fills with a quantity not > 0, are
     /// ignored (`stats.ignored_replies`). Hot path: no allocation, lock, log or syscall.
@@ -41,15 +42,11 @@ impl Engine {
                 qty,
                 avg_price,
                 ts_ns,
-            } if self.known(instrument) => {
-                let body = EventBody::BrokerSnapshot {
-                    instrument,
-                    qty,
-                    avg_price,
-                };
-                self.emit(ts_ns, body, events);
-            }
-            BrokerReply::Snapshot { .. } => self.stats.ignored_replies += 1,
+            } => self.on_snapshot(instrument, qty, avg_price, ts_ns, events, orders),
+            BrokerReply::PositionsEnd {
+                last_order_id,
+                ts_ns,
+            } => self.on_positions_end(last_order_id, ts_ns, events),
         }
     }
 

@@ -7,6 +7,7 @@ use std::fmt;
 use seamless_config::Config;
 
 use super::Engine;
+use crate::broker::BookError;
 use crate::domain::{
     InstrumentError, Instruments, MAX_INSTRUMENTS, Money, NameError, Price, Qty, State,
 };
@@ -71,6 +72,8 @@ pub enum SetupError {
     Strategy(StrategyError),
     /// The strategy's name is not a valid strategy name.
     StrategyName(NameError),
+    /// The paper broker's book file could not be opened.
+    Book(BookError),
 }
 
 impl fmt::Display for SetupError {
@@ -82,6 +85,7 @@ impl fmt::Display for SetupError {
             }
             SetupError::Strategy(e) => write!(f, "strategy: {e}"),
             SetupError::StrategyName(e) => write!(f, "strategy name: {e}"),
+            SetupError::Book(e) => e.fmt(f),
         }
     }
 }
@@ -107,8 +111,8 @@ pub fn instruments_from_config(
 }
 
 impl Engine {
-    /// The engine `config` describes (instruments, strategy, risk, monitors), continuing
-    /// from `state`.
+    /// The engine `config` describes (instruments, strategy, risk, monitors,
+    /// reconciliation), continuing from `state`.
     ///
     /// # Errors
     ///
@@ -129,11 +133,13 @@ impl Engine {
         let instruments = instruments_from_config(&config.instruments)?;
         let strategy = strategy::from_config(&config.strategy, instruments.len())
             .map_err(SetupError::Strategy)?;
-        Engine::new(
+        let mut engine = Engine::new(
             instruments,
             state,
             strategy,
             EngineSettings::from_config(config),
-        )
+        )?;
+        engine.set_reconcile(super::ReconcileSettings::from_config(&config.reconcile));
+        Ok(engine)
     }
 }

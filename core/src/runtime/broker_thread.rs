@@ -2,26 +2,30 @@
 //! configured latency before executing it and replying over the SPSC ring.
 //!
 //! Progress: after start-up no allocation (the hold queue is preallocated to the
-//! engine's most orders in flight), no lock, no log; one vDSO clock read per received
+//! engine's most orders in flight), no lock, no log, no system call (a book file is
+//! committed with plain stores into its mapping); one vDSO clock read per received
 //! order and per loop while holding orders. Idle time goes through the [`Waiter`].
 //!
 //! # Implementation
 //!
 //! 1. Pop requests while the hold queue has room; an order is held until
 //!    `received + (due_ns - ts_ns)`: the fill model's latency, in real (monotonic)
-//!    time, whatever the feed's pace; a positions request is answered at once.
+//!    time, whatever the feed's pace; a positions request is answered at once (one
+//!    snapshot per instrument, then the end marker), behind every reply already
+//!    pushed, so the answer is consistent with the fills the engine has read.
 //! 2. Execute due orders in arrival order (one latency for all, so the queue is also
-//!    sorted by due time) and push each reply, waiting if the reply ring is full.
-//! 3. End once the engine is gone and nothing is held (or no one can take replies).
-//!
-//! The broker's fault knobs (`[broker.faults]`: out-of-band fills, dropped fill
-//! reports, stalls) are carried by [`PaperBroker::faults`] but not applied yet: they
-//! exist for reconciliation, which is a later issue; this is where they go (step 2).
+//!    sorted by due time) with [`PaperBroker::execute`], which ignores duplicate client
+//!    order ids and applies the `oob_fill_every`/`drop_fill_every` faults, and push each
+//!    reply it returns, waiting if the reply ring is full.
+//! 3. Once [`PaperBroker::is_stalled`] (`stall_after`), take and answer nothing more.
+//! 4. End once the engine is gone and nothing is held (or no one can take replies, or
+//!    the broker stalled); then sync the book file and say what the faults did.
 
 use std::collections::VecDeque;
 
 use seamless_ipc::spsc;
 use seamless_ipc::wait::{WaitStrategy, Waiter};
+use tracing::{info, warn};
 
 use super::clock::stamp_ns;
 use super::counters::{BrokerCounters, set};
@@ -55,6 +59,13 @@ impl BrokerThread<'_> {
         let mut held: VecDeque<(u64, Order)> = VecDeque::with_capacity(HOLD_CAPACITY);
         let mut waiter = Waiter::new(self.wait);
         loop {
+            if self.broker.is_stalled() {
+                if self.requests.is_abandoned() {
+                    break;
+                }
+                waiter.wait();
+                continue;
+            }
             let mut work = self.receive(&mut held);
             match self.release(&mut held) {
                 Some(n) => work += n,
@@ -69,9 +80,37 @@ impl BrokerThread<'_> {
             }
             waiter.wait();
         }
+        self.finish();
         BrokerOutcome {
             pinned,
             held: held.len(),
+        }
+    }
+
+    /// Step 4: the book to disk, and a word on what the faults did (off the hot path).
+    fn finish(&self) {
+        let b = &self.broker;
+        if let Some(file) = b.book_file()
+            && let Err(e) = file.sync()
+        {
+            warn!(
+                "paper broker book {}: cannot sync: {e}",
+                file.path().display()
+            );
+        }
+        let t = b.totals();
+        if b.faults().any() {
+            info!(
+                "paper broker faults ({}): {} out-of-band fill(s), {} fill report(s) \
+                 dropped{}",
+                b.faults(),
+                t.oob_fills,
+                t.dropped,
+                if b.is_stalled() { ", stalled" } else { "" }
+            );
+        }
+        if t.duplicates > 0 {
+            info!("paper broker: {} duplicate order(s) ignored", t.duplicates);
         }
     }
 
@@ -91,10 +130,11 @@ impl BrokerThread<'_> {
                 let latency = broker.due_ns(&order).saturating_sub(order.ts_ns);
                 held.push_back((stamp_ns().saturating_add(latency), order));
             }
-            Ok(request @ BrokerRequest::Positions { .. }) => {
-                broker.on_request(&request, |reply| {
+            Ok(BrokerRequest::Positions { ts_ns }) => {
+                for reply in broker.positions(ts_ns) {
                     push(replies, &reply, *wait);
-                });
+                }
+                push(replies, &broker.positions_end(ts_ns), *wait);
             }
             Err(_) => {} // not ours to judge: the engine never sends a bad record
         });
@@ -110,12 +150,13 @@ impl BrokerThread<'_> {
         let now = stamp_ns();
         let mut n = 0;
         while let Some(&(due, order)) = held.front() {
-            if due > now {
+            if due > now || self.broker.is_stalled() {
                 break;
             }
             held.pop_front();
-            let reply = self.broker.on_order(&order);
-            if !push(&mut self.replies, &reply, self.wait) {
+            if let Some(reply) = self.broker.execute(&order)
+                && !push(&mut self.replies, &reply, self.wait)
+            {
                 return None;
             }
             n += 1;

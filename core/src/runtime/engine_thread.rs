@@ -9,13 +9,16 @@
 //!
 //! # Implementation
 //!
-//! 1. `runner_started`, then the loop: replies first (fills change what the strategy
+//! 1. The start-up reconciliation with the broker (replies only, bounded by
+//!    `reconcile.timeout_ms`: see [`orders`](super::orders)), `runner_started`, then
+//!    the loop: replies first (fills change what the strategy
 //!    may do), then up to [`BATCH`] ticks, then one `publish_dirty` for the batch and
 //!    one clock read, recorded against every tick's feed stamp. Each tick's stamp also
 //!    goes into its market row, so another process can time tick-to-visible itself.
 //! 2. Housekeeping's commands are served every iteration (one load when there are
 //!    none), and the publisher's notices acted on: `ring_nearly_full`/`ring_drained`
-//!    events, a halt (or resume) for persistence lag under `halt_trading`.
+//!    events, a halt (or resume) for persistence lag under `halt_trading`; and
+//!    reconciliation's clock is checked (a round due, an answer overdue).
 //! 3. When idle, it checks whether the run is over: the feed's ring abandoned and
 //!    drained, and then a stop request, a feed that died (no `feed-done` mark), or the
 //!    feed's end with `exit_after_feed`. A stop request never cuts the feed short by
@@ -82,6 +85,7 @@ impl EngineThread<'_> {
     /// Runs until the run is over (module docs); returns why.
     pub(crate) fn run(mut self) -> EngineOutcome {
         let pinned = pin_current(self.core);
+        self.reconcile_at_start();
         self.engine
             .start(wall_ns(), self.start_reason, &mut self.publisher);
         self.publish();
@@ -107,6 +111,7 @@ impl EngineThread<'_> {
         loop {
             self.publisher.serve();
             self.act_on_notices();
+            self.reconcile_if_due();
             if self.step() > 0 {
                 waiter.reset();
                 continue;
@@ -179,7 +184,7 @@ impl EngineThread<'_> {
 
     /// Publishes the dirty rows and refreshes the counters housekeeping reads.
     #[inline]
-    fn publish(&mut self) {
+    pub(super) fn publish(&mut self) {
         let dirty = self.engine.take_dirty();
         self.publisher.writer.publish_dirty(&self.engine, dirty);
         self.batches += 1;

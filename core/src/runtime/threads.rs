@@ -36,6 +36,7 @@ pub(super) fn run(cfg: &Config, opts: RunOptions) -> Result<RunSummary, RunError
     let mut engine = Engine::from_config(cfg, opts.state.clone()).map_err(RunError::Setup)?;
     let feed = feed::open(cfg, engine.instruments()).map_err(RunError::FeedOpen)?;
     let placement = Placement::plan(&cfg.core.cores)?;
+    let broker = PaperBroker::for_run(engine.instruments(), cfg).map_err(RunError::Setup)?;
     let region = SharedRegion::create(
         opts.shm_dir.as_deref(),
         &cfg.core.name,
@@ -68,7 +69,6 @@ pub(super) fn run(cfg: &Config, opts: RunOptions) -> Result<RunSummary, RunError
     let (cmd_tx, cmd_rx) = spsc::channel::<Command>(RING_SLOTS);
     let (back_tx, back_rx) = spsc::channel::<Reply>(RING_SLOTS);
     let wait = cfg.core.wait;
-    let broker = PaperBroker::from_config(engine.instruments(), &cfg.broker);
     let latency_ns = cfg.broker.latency_us.saturating_mul(1_000);
     let drain_limit_ns = (MIN_DRAIN.as_nanos() as u64).max(latency_ns.saturating_mul(20));
     let publisher = Publisher::new(

@@ -6,14 +6,19 @@
 //!
 //! Progress: row reads are bounded (seqlock retries, then [`RowError`]); event reads
 //! are wait-free; attaching blocks (system calls).
+//!
+//! Every row read after attaching is tallied ([`SharedReader::read_stats`]: reads,
+//! retried attempts, reads that gave up), in counters the reader owns, so a reader
+//! process can show its own seqlock retry rate (the monitor's metrics pane does).
 
 use std::fmt;
 use std::path::Path;
-use std::sync::atomic::{Ordering, fence};
+use std::sync::atomic::{AtomicU64, Ordering, fence};
 use std::time::Duration;
 
 use seamless_ipc::broadcast::{self, Reader, Start};
 use seamless_ipc::region::{AttachError, RegionReader, Status};
+use seamless_ipc::seqlock::ReadStats;
 use seamless_ipc::words::Record;
 
 use super::layout::{LAYOUT_HASH, LAYOUT_VERSION, META_ROW_WORD, section};
@@ -87,6 +92,42 @@ pub struct SharedReader {
     symbols: Vec<String>,
     /// The same instruments as a domain table (for `write_event_json` and the like).
     table: Instruments,
+    /// Tallies of the row reads since attaching (see [`SharedReader::read_stats`]).
+    counters: ReadCounters,
+}
+
+/// [`ReadStats`] as shared counters, so `&SharedReader` reads can add to them.
+/// In the reader's own heap memory, never in the region.
+#[derive(Debug, Default)]
+struct ReadCounters {
+    reads: AtomicU64,
+    retries: AtomicU64,
+    failures: AtomicU64,
+}
+
+impl ReadCounters {
+    /// Adds one call's tallies.
+    #[inline]
+    fn add(&self, s: &ReadStats) {
+        // Relaxed (all three): statistics in the reader's own memory; nothing is read
+        // on the strength of them and each counter stands alone.
+        self.reads.fetch_add(s.reads, Ordering::Relaxed);
+        if s.retries != 0 {
+            self.retries.fetch_add(s.retries, Ordering::Relaxed);
+        }
+        if s.failures != 0 {
+            self.failures.fetch_add(s.failures, Ordering::Relaxed);
+        }
+    }
+
+    fn get(&self) -> ReadStats {
+        // Relaxed: see `add`; the three loads need not agree with each other exactly.
+        ReadStats {
+            reads: self.reads.load(Ordering::Relaxed),
+            retries: self.retries.load(Ordering::Relaxed),
+            failures: self.failures.load(Ordering::Relaxed),
+        }
+    }
 }
 
 fn corrupt(field: impl Into<String>, detail: impl Into<String>) -> SharedAttachError {
@@ -125,6 +166,7 @@ impl SharedReader {
             instruments: Vec::new(),
             symbols: Vec::new(),
             table: Instruments::new(),
+            counters: ReadCounters::default(),
         };
         reader.check_sections()?;
         let meta = reader.read_meta()?;
@@ -228,6 +270,37 @@ impl SharedReader {
         }
     }
 
+    /// Row `ix` of the table in section `id`, tallied in [`read_stats`](Self::read_stats).
+    #[inline]
+    fn read_row<T: Record>(&self, id: u32, ix: usize) -> Result<(T, u64), RowError> {
+        let mut stats = ReadStats::default();
+        let read = self
+            .table::<T>(id)
+            .cell(ix)
+            .and_then(|cell| Ok(cell.try_read_counted(&mut stats)?));
+        self.counters.add(&stats);
+        read
+    }
+
+    /// Tallies of this reader's row reads since it attached (the reads at attach time
+    /// are not counted): successful reads, attempts thrown away because the core was
+    /// writing the row (`retries`), and reads that gave up (`failures`). The seqlock
+    /// retry rate is `retries / (reads + failures)`.
+    ///
+    /// # Examples
+    ///
+    /// ```no_run
+    /// use seamless_core::shared::SharedReader;
+    /// let reader = SharedReader::attach(None, "default")?;
+    /// let _ = reader.account();
+    /// let s = reader.read_stats();
+    /// println!("{} reads, {} retried attempts", s.reads, s.retries);
+    /// # Ok::<(), seamless_core::shared::SharedAttachError>(())
+    /// ```
+    pub fn read_stats(&self) -> ReadStats {
+        self.counters.get()
+    }
+
     /// The region handle: header fields, liveness, sections.
     pub fn region(&self) -> &RegionReader {
         &self.region
@@ -315,7 +388,7 @@ impl SharedReader {
     /// ([`WriterStalled`](seamless_ipc::seqlock::ReadError::WriterStalled) with a dead
     /// core means the row is lost mid-write).
     pub fn market(&self, id: InstrumentId) -> Result<(MarketRow, u64), RowError> {
-        self.table(section::MARKET).read(id.index())
+        self.read_row(section::MARKET, id.index())
     }
 
     /// The position of `id` and its version.
@@ -324,7 +397,7 @@ impl SharedReader {
     ///
     /// As [`market`](Self::market).
     pub fn position(&self, id: InstrumentId) -> Result<(Position, u64), RowError> {
-        self.table(section::POSITIONS).read(id.index())
+        self.read_row(section::POSITIONS, id.index())
     }
 
     /// Every instrument's position, by id.
@@ -333,8 +406,10 @@ impl SharedReader {
     ///
     /// The first row that could not be read.
     pub fn positions(&self) -> Result<Vec<Position>, RowError> {
-        let table = self.table::<Position>(section::POSITIONS);
-        (0..table.rows()).map(|ix| Ok(table.read(ix)?.0)).collect()
+        let rows = self.table::<Position>(section::POSITIONS).rows();
+        (0..rows)
+            .map(|ix| Ok(self.read_row(section::POSITIONS, ix)?.0))
+            .collect()
     }
 
     /// The account and its version.
@@ -343,7 +418,7 @@ impl SharedReader {
     ///
     /// A seqlock read that gave up.
     pub fn account(&self) -> Result<(Account, u64), RowError> {
-        self.table(section::ACCOUNT).read(0)
+        self.read_row(section::ACCOUNT, 0)
     }
 
     /// The last signals of `id` and the row's version.
@@ -352,7 +427,7 @@ impl SharedReader {
     ///
     /// As [`market`](Self::market).
     pub fn signals(&self, id: InstrumentId) -> Result<(SignalLog, u64), RowError> {
-        self.table(section::SIGNALS).read(id.index())
+        self.read_row(section::SIGNALS, id.index())
     }
 
     /// The monitor of `id` and its version.
@@ -361,7 +436,7 @@ impl SharedReader {
     ///
     /// As [`market`](Self::market).
     pub fn monitor(&self, id: InstrumentId) -> Result<(Monitor, u64), RowError> {
-        self.table(section::MONITORS).read(id.index())
+        self.read_row(section::MONITORS, id.index())
     }
 
     /// The runner row and its version.
@@ -370,7 +445,7 @@ impl SharedReader {
     ///
     /// A seqlock read that gave up.
     pub fn runner(&self) -> Result<(RunnerRow, u64), RowError> {
-        self.table(section::RUNNER).read(0)
+        self.read_row(section::RUNNER, 0)
     }
 
     /// The metrics row and its version.
@@ -379,7 +454,7 @@ impl SharedReader {
     ///
     /// A seqlock read that gave up.
     pub fn metrics(&self) -> Result<(MetricsRow, u64), RowError> {
-        self.table(section::METRICS).read(0)
+        self.read_row(section::METRICS, 0)
     }
 
     /// The latency row and its version.
@@ -388,7 +463,7 @@ impl SharedReader {
     ///
     /// A seqlock read that gave up.
     pub fn latency(&self) -> Result<(LatencyRow, u64), RowError> {
-        self.table(section::LATENCY).read(0)
+        self.read_row(section::LATENCY, 0)
     }
 
     /// A reader of the event ring starting at `start`. It never slows the core: if it
@@ -419,4 +494,41 @@ fn is_singleton(id: u32) -> bool {
         id,
         section::ACCOUNT | section::RUNNER | section::METRICS | section::LATENCY
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use seamless_config::Config;
+
+    use super::*;
+    use crate::domain::{Reason, State};
+    use crate::engine::Engine;
+    use crate::shared::{SharedRegion, WriterSetup};
+
+    #[test]
+    fn row_reads_are_tallied_from_attach_on() {
+        let d = tempfile::tempdir().unwrap();
+        let mut engine = Engine::from_config(&Config::default(), State::new()).unwrap();
+        let region = SharedRegion::create(Some(d.path()), "tally", 64).unwrap();
+        let setup = WriterSetup {
+            instruments: engine.instruments(),
+            first_seq: 1,
+            max_gates: 1,
+            heartbeat_ms: 5,
+        };
+        let (mut writer, _stats) = region.writers(&setup).unwrap();
+        let mut events = Vec::new();
+        engine.start(1, Reason::Start, &mut events);
+        let dirty = engine.take_dirty();
+        writer.publish_dirty(&engine, dirty);
+
+        let reader = SharedReader::attach(Some(d.path()), "tally").unwrap();
+        assert_eq!(reader.read_stats(), ReadStats::default());
+        reader.account().unwrap();
+        reader.market(InstrumentId(0)).unwrap();
+        assert!(reader.market(InstrumentId(99)).is_err()); // out of range: no read
+        let rows = reader.positions().unwrap().len() as u64;
+        let s = reader.read_stats();
+        assert_eq!((s.reads, s.retries, s.failures), (2 + rows, 0, 0));
+    }
 }

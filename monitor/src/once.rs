@@ -5,11 +5,17 @@
 //! A stopped core's region is still readable: its final state is printed with
 //! `"status":"stopped"` (and `"alive":false`).
 //!
+//! Beyond the contract's keys, the object carries `monitor_reads` {reads, retries,
+//! failures, retry_rate}: this monitor's own seqlock row reads for the snapshot (the
+//! summary prints the same as its `reads` line).
+//!
 //! Progress: blocking (attach, a directory listing, a liveness probe).
 
+use std::fmt::Write as _;
 use std::io::Write;
 
 use seamless_core::shared::snapshot;
+use seamless_ipc::seqlock::ReadStats;
 use seamless_ipc::shm::unix_time_ns;
 
 use crate::error::{self, MonitorError};
@@ -26,15 +32,67 @@ use crate::summary;
 pub fn run(opts: &Options, json: bool, out: &mut dyn Write) -> Result<(), MonitorError> {
     let follower = Follower::attach(opts.shm_dir.as_deref(), &opts.name, &opts.stop)?;
     let snap = follower.snapshot(opts.stale)?;
+    let reads = follower.reader().read_stats();
     let text = if json {
         let mut line = snapshot::to_json(&snap);
+        add_reads(&mut line, &reads);
         line.push('\n');
         line
     } else {
-        summary::human(&snap, unix_time_ns())
+        let mut text = summary::human(&snap, unix_time_ns());
+        text.push_str(&summary::reads_line(&reads));
+        text
     };
     match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
         Ok(()) => Ok(()),
         Err(e) => error::output(e),
+    }
+}
+
+/// Adds `"monitor_reads":{...}` as the last key of the JSON object in `json`.
+fn add_reads(json: &mut String, s: &ReadStats) {
+    if !json.ends_with('}') {
+        return; // not an object (an empty string from a failed render): leave it be
+    }
+    json.pop();
+    let calls = (s.reads + s.failures).max(1);
+    let rate = s.retries as f64 / calls as f64;
+    let sep = if json.ends_with('{') { "" } else { "," };
+    // Writing into a String cannot fail.
+    let _ = write!(
+        json,
+        "{sep}\"monitor_reads\":{{\"reads\":{},\"retries\":{},\"failures\":{},\"retry_rate\":{rate:.6}}}}}",
+        s.reads, s.retries, s.failures
+    );
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn monitor_reads_is_one_more_key() {
+        let mut json = r#"{"instance":"x","last_seq":3}"#.to_owned();
+        let s = ReadStats {
+            reads: 7,
+            retries: 1,
+            failures: 1,
+        };
+        add_reads(&mut json, &s);
+        let v: serde_json::Value = serde_json::from_str(&json).unwrap();
+        assert_eq!(v["instance"], "x");
+        assert_eq!(v["last_seq"], 3);
+        let r = &v["monitor_reads"];
+        assert_eq!(
+            (r["reads"].as_u64(), r["failures"].as_u64()),
+            (Some(7), Some(1))
+        );
+        assert_eq!(r["retry_rate"].as_f64(), Some(0.125));
+        let mut empty = "{}".to_owned();
+        add_reads(&mut empty, &ReadStats::default());
+        assert!(
+            serde_json::from_str::<serde_json::Value>(&empty).is_ok(),
+            "{empty}"
+        );
     }
 }

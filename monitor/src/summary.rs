@@ -190,6 +190,12 @@ fn write_human(snap: &Snapshot, now: u64, out: &mut String) -> fmt::Result {
     Ok(())
 }
 
+/// The `reads` line of the `monitor --once` summary: the monitor's own seqlock row
+/// reads and how many attempts were retried because the core was writing the row.
+pub fn reads_line(s: &seamless_ipc::seqlock::ReadStats) -> String {
+    format!("reads    seqlock {}\n", text::retry_rate(s))
+}
+
 /// One line of the periodic mode: time, instance, liveness, sequence, rates, money.
 pub fn status_line(snap: &Snapshot, now_unix_ns: u64, rates: Option<(f64, f64)>) -> String {
     let mut out = format!(

@@ -14,6 +14,7 @@
 use std::time::{Duration, Instant};
 
 use seamless_ipc::broadcast::Start;
+use seamless_ipc::seqlock::ReadStats;
 use seamless_ipc::shm::unix_time_ns;
 
 use super::quotes::QuoteAges;
@@ -42,6 +43,9 @@ pub struct Session {
     /// `state_version` of the model's snapshot.
     seen_version: u64,
     last_refresh: Instant,
+    /// Row reads of the regions followed before the current one (a restart replaces
+    /// the reader and its counters).
+    reads_before: ReadStats,
     /// What the screen shows.
     pub model: Model,
 }
@@ -78,6 +82,7 @@ impl Session {
             stale: opts.stale,
             seen_version: 0,
             last_refresh: Instant::now(),
+            reads_before: ReadStats::default(),
             model,
         };
         session.refresh()?;
@@ -122,6 +127,7 @@ impl Session {
         }
         model.now_unix_ns = now_unix;
         let reader = self.follower.reader();
+        model.reads = sum(self.reads_before, reader.read_stats());
         let instruments = self.follower.instruments();
         ring::pull(
             reader,
@@ -153,7 +159,9 @@ impl Session {
     ///
     /// As [`refresh`](Self::refresh).
     pub fn tick(&mut self, paused: bool) -> Result<bool, MonitorError> {
+        let before = self.follower.reader().read_stats();
         if let Some(r) = self.follower.poll_restart() {
+            self.reads_before = sum(self.reads_before, before);
             let model = &mut self.model;
             model.tail.clear();
             model.rates = Default::default();
@@ -184,5 +192,14 @@ impl Session {
             return Ok(true);
         }
         Ok(false)
+    }
+}
+
+/// `a + b`, field by field.
+fn sum(a: ReadStats, b: ReadStats) -> ReadStats {
+    ReadStats {
+        reads: a.reads + b.reads,
+        retries: a.retries + b.retries,
+        failures: a.failures + b.failures,
     }
 }

@@ -1,6 +1,7 @@
 //! The metrics pane: events/s and ticks/s, totals, ring fill and the monitor's own lag,
-//! persistence, tick-to-publish latency percentiles (the core's latency row), state
-//! reads that gave up, and sparklines of the rates and of p99.
+//! persistence, tick-to-publish latency percentiles (the core's latency row), the
+//! monitor's own seqlock retry rate and snapshots that failed, and sparklines of the
+//! rates and of p99.
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
@@ -105,7 +106,41 @@ fn lines(model: &Model) -> Vec<Line<'static>> {
         kv("Latency", latency),
         kv(
             "Reads",
-            format!("{} state reads gave up (seqlock)", model.read_failures),
+            format!(
+                "seqlock {}; {} snapshots failed",
+                text::retry_rate(&model.reads),
+                model.read_failures
+            ),
         ),
     ]
+}
+
+#[cfg(test)]
+mod tests {
+    use ratatui::Terminal;
+    use ratatui::backend::TestBackend;
+    use seamless_ipc::seqlock::ReadStats;
+
+    use super::*;
+    use crate::view::sample_snapshot;
+
+    #[test]
+    fn the_reads_line_shows_the_retry_rate() {
+        let mut model = Model::new(sample_snapshot());
+        model.reads = ReadStats {
+            reads: 1_000,
+            retries: 25,
+            failures: 0,
+        };
+        let mut terminal = Terminal::new(TestBackend::new(100, 12)).unwrap();
+        terminal
+            .draw(|f| render(f, f.area(), &model, false))
+            .unwrap();
+        let buf = terminal.backend().buffer();
+        let text: String = buf.content().iter().map(|c| c.symbol()).collect();
+        assert!(
+            text.contains("seqlock 2.50% retried (25 of 1000 reads), 0 gave up"),
+            "{text}"
+        );
+    }
 }

@@ -47,6 +47,7 @@ use std::time::Duration;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use seamless_core::shared::Snapshot;
+use seamless_ipc::seqlock::ReadStats;
 
 use crate::rates::Rates;
 use crate::summary::Health;
@@ -138,6 +139,9 @@ pub struct Model {
     pub note: Option<String>,
     /// State reads that gave up (seqlock rows that stayed busy or stalled).
     pub read_failures: u64,
+    /// The monitor's own seqlock row reads since it started (over reattachments): the
+    /// retry rate in the metrics pane.
+    pub reads: ReadStats,
     /// The monitor's own next event sequence (its cursor in the ring).
     pub next_seq: u64,
 }
@@ -157,6 +161,7 @@ impl Model {
             ui: Ui::default(),
             note: None,
             read_failures: 0,
+            reads: ReadStats::default(),
             next_seq,
         }
     }

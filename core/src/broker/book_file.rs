@@ -57,7 +57,7 @@
 //!    time, and [`BookFile::sync`] (at the end of a run) forces it. Writeback of a
 //!    page re-arms the kernel's dirty tracking, so the first store after it takes a
 //!    minor page fault (a few microseconds, at most once per page per writeback
-//!    interval, about 30 s by default). See decision record 0008.
+//!    interval, about 30 s by default). See decision record 0007.
 //!    (Write-ahead redo logging with whole-value records: Gray & Reuter,
 //!    "Transaction Processing", 1993, ch. 9-10; the commit word is the usual
 //!    "last write publishes" rule of seqlocks and ring buffers.)

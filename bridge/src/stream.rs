@@ -1,0 +1,109 @@
+//! The push streams: `GET /ws` (WebSocket) and `GET /events` (Server-Sent Events), both
+//! carrying a [`Session`]'s messages ([`crate::message`] describes them).
+//!
+//! Resuming: a WebSocket client passes `?from=SEQ` (the first sequence it still needs)
+//! and `&instance=ID` (the core run it was following, from the snapshot's
+//! `instance_id`); an SSE client gets it for free from `EventSource`, which sends
+//! `Last-Event-ID` (the `id` of the last event or snapshot it saw) when it reconnects.
+//! What the ring still holds is replayed; otherwise a `resync` and a fresh snapshot.
+//!
+//! Progress: async; a session waits on the fan-out channel and on its socket. A
+//! client that stops reading blocks only its own task (its socket buffer fills);
+//! when it reads again it finds itself lagged and is resynchronised.
+
+use std::convert::Infallible;
+
+use axum::extract::ws::{Message, WebSocket, WebSocketUpgrade};
+use axum::extract::{RawQuery, State};
+use axum::http::HeaderMap;
+use axum::response::sse::{Event, KeepAlive, Sse};
+use axum::response::{IntoResponse, Response};
+use futures_util::stream::{self, Stream};
+use futures_util::{SinkExt, StreamExt};
+
+use crate::hub::Resume;
+use crate::query;
+use crate::routes::App;
+use crate::session::{Connected, Session, Transport};
+
+/// `GET /ws`.
+pub async fn websocket(
+    State(app): State<App>,
+    RawQuery(q): RawQuery,
+    upgrade: WebSocketUpgrade,
+) -> Response {
+    let resume = resume_from_query(q.as_deref());
+    upgrade.on_upgrade(move |socket| serve_websocket(app, socket, resume))
+}
+
+async fn serve_websocket(app: App, socket: WebSocket, resume: Resume) {
+    let _connected = Connected::new(app.hub.counters(), Transport::WebSocket);
+    let Some(mut session) = Session::open(&app.hub, resume).await else {
+        return;
+    };
+    let (mut sink, mut incoming) = socket.split();
+    loop {
+        tokio::select! {
+            out = session.next() => {
+                let Some(out) = out else { break };
+                if sink.send(Message::Text(out.text)).await.is_err() {
+                    return;
+                }
+            }
+            msg = incoming.next() => match msg {
+                // The client says nothing we act on; pings are answered by the library.
+                Some(Ok(Message::Close(_))) | Some(Err(_)) | None => return,
+                Some(Ok(_)) => {}
+            },
+        }
+    }
+    // The bridge is stopping: say goodbye.
+    let _ = sink.send(Message::Close(None)).await;
+}
+
+/// `GET /events`.
+pub async fn sse(State(app): State<App>, RawQuery(q): RawQuery, headers: HeaderMap) -> Response {
+    let mut resume = resume_from_query(q.as_deref());
+    let last_id = headers
+        .get("last-event-id")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.trim().parse::<u64>().ok());
+    if let Some(id) = last_id {
+        resume.from = Some(id + 1);
+    }
+    let connected = Connected::new(app.hub.counters(), Transport::Sse);
+    let Some(session) = Session::open(&app.hub, resume).await else {
+        return axum::http::StatusCode::SERVICE_UNAVAILABLE.into_response();
+    };
+    Sse::new(events(session, connected))
+        .keep_alive(KeepAlive::default())
+        .into_response()
+}
+
+/// The session as SSE events (`id` on events and snapshots).
+fn events(session: Session, connected: Connected) -> impl Stream<Item = Result<Event, Infallible>> {
+    stream::unfold(
+        (session, connected),
+        |(mut session, connected)| async move {
+            let out = session.next().await?;
+            let mut event = Event::default().data(out.text.as_str());
+            if let Some(id) = out.id {
+                event = event.id(id.to_string());
+            }
+            Some((Ok(event), (session, connected)))
+        },
+    )
+}
+
+/// `from` and `instance` from the query string.
+fn resume_from_query(q: Option<&str>) -> Resume {
+    let num = |key| {
+        q.and_then(|q| query::param(q, key))
+            .and_then(|v| v.parse().ok())
+    };
+    Resume {
+        from: num("from"),
+        instance: num("instance"),
+        resync: None,
+    }
+}

@@ -545,7 +545,8 @@ fn write_aside(path: &Path, bytes: &[u8]) -> Result<(), BookProblem> {
         Err(fs::TryLockError::WouldBlock) => return Err(BookProblem::InUse { pid: None }),
         Err(fs::TryLockError::Error(e)) => return Err(io_problem("lock", &e)),
     }
-    let tmp = path.with_extension("book.tmp");
+    // Not `.tmp`: the persister owns leftover `*.tmp` files in the data directory.
+    let tmp = path.with_extension("book.new");
     let mut f =
         fs::File::create(&tmp).map_err(|e| io_problem("create a temporary file for", &e))?;
     f.write_all(bytes)

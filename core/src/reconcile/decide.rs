@@ -43,7 +43,7 @@ impl Decision {
 /// the broker's average price is adopted with its quantity but alone is no mismatch.
 ///
 /// Pure: the same state and report always give the same decision, so replaying a log
-/// ([`replay`](super::replay)) reproduces every mismatch and sync.
+/// ([`replay`](super::replay())) reproduces every mismatch and sync.
 ///
 /// # Examples
 ///

@@ -1,5 +1,5 @@
-//! Reconciliation with the broker: the pure decision ([`decide`]), its timetable
-//! ([`Schedule`]) and the offline check that a log reproduces it ([`replay`]). The
+//! Reconciliation with the broker: the pure decision ([`decide()`]), its timetable
+//! ([`Schedule`]) and the offline check that a log reproduces it ([`replay()`]). The
 //! engine drives them (`Engine::poll_reconcile` and the broker's replies); the runtime
 //! only reads the clock.
 //!
@@ -47,7 +47,7 @@
 //!    the broker are in neither book.
 //! 2. Each snapshot in which either side holds a position becomes a `broker_snapshot`
 //!    event (flat on both sides: nothing to learn, nothing logged). Right after it
-//!    the engine publishes [`decide`]'s events: nothing when the quantities agree,
+//!    the engine publishes [`decide()`]'s events: nothing when the quantities agree,
 //!    else `reconciliation_mismatch` {instrument, ours, broker} and, per
 //!    `reconcile.policy`:
 //!    - `adopt_broker`: a `trade_executed` with order id 0 and no fee for the
@@ -74,7 +74,7 @@
 //!    A fresh request goes out every interval meanwhile.
 //!
 //! Everything the decision reads is in the log (the folded state after the
-//! `broker_snapshot`, including the mark), so [`replay`] re-derives every mismatch and
+//! `broker_snapshot`, including the mark), so [`replay()`] re-derives every mismatch and
 //! sync offline; the timeouts depend on the clock and are logged as the events above.
 //!
 //! (Reconciliation as a fold over recorded inputs: event sourcing, M. Fowler, 2005;

@@ -23,10 +23,14 @@
 //!    dirty, at most once per frame interval. (The "immediate mode, redraw on change"
 //!    pattern from the ratatui book, with a change check instead of a fixed tick.)
 //!
+//! [`headless`] runs the same refresh loop into an off-screen buffer (for the
+//! `monitor-overhead` benchmark).
+//!
 //! It must never busy-wait, draw faster than `fps`, or leave the terminal raw.
 //!
 //! [`view::render`]: crate::view::render
 
+pub mod headless;
 mod keys;
 mod quotes;
 mod session;

@@ -14,6 +14,7 @@
 use std::time::{Duration, Instant};
 
 use seamless_ipc::broadcast::Start;
+use seamless_ipc::region::Status;
 use seamless_ipc::seqlock::ReadStats;
 use seamless_ipc::shm::unix_time_ns;
 
@@ -99,6 +100,12 @@ impl Session {
         reader
             .events(Start::Seq(self.model.next_seq))
             .is_ok_and(|ring| ring.lag() > 0)
+    }
+
+    /// What the followed core last said it is doing (one load; a crash leaves
+    /// `Running`, see the model's `snap.alive`).
+    pub fn core_status(&self) -> Status {
+        self.follower.reader().status()
     }
 
     /// Reads a new snapshot and the next events into the model.

@@ -119,7 +119,10 @@ pub async fn ws(
 }
 
 /// The next JSON message (pings skipped), `None` when the stream ends.
-pub async fn next_json(ws: &mut Ws) -> Option<Value> {
+pub async fn next_json<S>(ws: &mut WebSocketStream<S>) -> Option<Value>
+where
+    S: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin,
+{
     loop {
         let msg = tokio::time::timeout(DEADLINE, ws.next())
             .await

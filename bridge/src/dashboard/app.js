@@ -119,7 +119,8 @@
     set($('meta'), `pid ${s.pid} · seq ${s.last_seq} · durable ${s.durable_seq ?? '-'} · heartbeat ${s.age_ms ?? '-'} ms`);
     for (const dd of $('account').querySelectorAll('dd')) {
       const v = s.account[dd.dataset.k];
-      set(dd, num(v, 2)); cls(dd, 'pos', v > 0 && dd.dataset.k !== 'cash'); cls(dd, 'neg', v < 0 && dd.dataset.k !== 'daily_loss_limit');
+      const pnl = dd.dataset.k.endsWith('pnl') || dd.dataset.k === 'equity';
+      set(dd, num(v, 2)); cls(dd, 'pos', pnl && v > 0); cls(dd, 'neg', pnl && v < 0);
     }
     const limit = Math.abs(s.account.daily_loss_limit || 0), loss = Math.max(0, -s.account.daily_pnl);
     $('loss-bar').style.width = `${limit ? Math.min(100, (100 * loss) / limit) : 0}%`;

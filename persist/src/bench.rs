@@ -200,6 +200,11 @@ pub struct RestoreRate {
     pub elapsed: Duration,
     /// `events / elapsed`.
     pub per_sec: f64,
+    /// CPU time of the restoring thread: on a loaded machine wall time includes waiting
+    /// for a core, this does not.
+    pub cpu: Duration,
+    /// `events / cpu`: the rate with a core to itself.
+    pub per_cpu_sec: f64,
 }
 
 /// Restores `dir` once (read-only) and reports the rate. Run it twice and keep the
@@ -209,12 +214,30 @@ pub struct RestoreRate {
 ///
 /// As [`restore`].
 pub fn restore_rate(dir: &Path) -> Result<RestoreRate, PersistError> {
+    let cpu0 = thread_cpu();
     let restored = restore(dir, RestoreOptions::default())?;
+    let cpu = thread_cpu().saturating_sub(cpu0);
     let r = &restored.report;
+    let secs = cpu.as_secs_f64();
     Ok(RestoreRate {
         events: r.events_replayed,
         last_seq: r.last_seq,
         elapsed: r.elapsed,
         per_sec: r.rate(),
+        cpu,
+        per_cpu_sec: if secs > 0.0 {
+            r.events_replayed as f64 / secs
+        } else {
+            0.0
+        },
     })
+}
+
+/// CPU time of the calling thread.
+fn thread_cpu() -> Duration {
+    let t = rustix::time::clock_gettime(rustix::time::ClockId::ThreadCPUTime);
+    Duration::new(
+        t.tv_sec.max(0) as u64,
+        t.tv_nsec.clamp(0, 999_999_999) as u32,
+    )
 }

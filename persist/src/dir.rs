@@ -43,6 +43,9 @@ pub(crate) fn inventory(dir: &Path) -> Result<Inventory, PersistError> {
         let entry = entry.map_err(|e| PersistError::io("read directory", dir, e))?;
         let name = entry.file_name();
         let Some(name) = name.to_str() else { continue };
+        if !entry.file_type().is_ok_and(|t| t.is_file()) {
+            continue; // not ours: a directory (quarantine/) or a special file
+        }
         let path = entry.path();
         let len = || entry.metadata().map(|m| m.len()).unwrap_or(0);
         if let Some(first_seq) = parse_segment_name(name) {

@@ -7,6 +7,7 @@ use clap::{Parser, Subcommand};
 
 pub mod bench;
 pub mod core;
+pub mod log;
 pub mod monitor;
 
 /// Exit status for a usage or configuration error.
@@ -28,6 +29,8 @@ enum Command {
     Bench(bench::BenchArgs),
     /// Run the core process: the engine on pinned threads, publishing into the region.
     Core(Box<core::CoreArgs>),
+    /// Read a persister's data directory: verify, dump events, stats (no process needed).
+    Log(log::LogArgs),
     /// Watch a core's live state: terminal UI, one snapshot (--once), events (--tail).
     Monitor(monitor::MonitorArgs),
 }
@@ -48,6 +51,7 @@ pub fn main() -> ExitCode {
     match cli.command {
         Command::Bench(args) => bench::run(args),
         Command::Core(args) => core::run(*args),
+        Command::Log(args) => log::run(args),
         Command::Monitor(args) => monitor::run(args),
     }
 }

@@ -28,6 +28,7 @@ use std::ops::ControlFlow;
 use std::path::Path;
 
 use seamless_core::domain::State;
+use serde_json::{Value, json};
 
 use super::walk::{Problem, Severity, Walked, walk};
 use crate::dir::inventory;
@@ -56,6 +57,26 @@ impl VerifyReport {
     /// Every problem, in file order.
     pub fn problems(&self) -> impl Iterator<Item = &Problem> {
         self.walked.problems.iter()
+    }
+
+    /// The report as one JSON object: `ok`, `data_dir`, `segments`, `records`,
+    /// `first_seq`, `last_seq`, `snapshots` [{file, last_seq, valid}],
+    /// `snapshots_compared`, `problems` [{severity, file, offset, seq, what}].
+    pub fn to_json(&self, dir: &Path) -> Value {
+        let w = &self.walked;
+        json!({
+            "ok": self.ok(),
+            "data_dir": dir.display().to_string(),
+            "segments": w.segments.len(),
+            "records": w.records,
+            "first_seq": w.first_seq,
+            "last_seq": w.last_seq,
+            "snapshots": self.snapshots.iter().map(|(s, ok)| json!({
+                "file": s.path.display().to_string(), "last_seq": s.last_seq, "valid": ok,
+            })).collect::<Vec<_>>(),
+            "snapshots_compared": self.snapshots_compared,
+            "problems": self.problems().map(Problem::to_json).collect::<Vec<_>>(),
+        })
     }
 }
 

@@ -52,6 +52,18 @@ pub struct Problem {
 }
 
 impl Problem {
+    /// The problem as a JSON object: `severity` (`"warning"`/`"error"`), `file`,
+    /// `offset`, `seq` (null when unknown), `what`.
+    pub fn to_json(&self) -> serde_json::Value {
+        serde_json::json!({
+            "severity": match self.severity { Severity::Warning => "warning", Severity::Error => "error" },
+            "file": self.path.display().to_string(),
+            "offset": self.offset,
+            "seq": self.seq,
+            "what": self.what,
+        })
+    }
+
     pub(crate) fn error(
         path: &Path,
         offset: Option<u64>,

@@ -1,0 +1,197 @@
+//! Round trips: what is appended and synced is what restore folds, bit for bit, across
+//! segment rolls, reopenings, snapshots and instrument-table changes.
+
+mod common;
+
+use common::*;
+use seamless_core::domain::{Instruments, Price, Qty};
+use seamless_persist::bench::Synthetic;
+use seamless_persist::{
+    LogMeta, LogWriter, PersistError, list_snapshots, load_snapshot, write_snapshot,
+};
+
+#[test]
+fn restore_is_the_fold_of_the_log_across_segments() {
+    let dir = tempfile::tempdir().unwrap();
+    let run = Run::new(5_000);
+    write_log(dir.path(), &run.records, 16 * 1024);
+    assert!(segments(dir.path()).len() > 10, "rolled into many segments");
+    let restored = restore_ok(dir.path());
+    assert_state(&restored.state, run.stream.state(), "state");
+    assert_state(&restored.state, &run.fold(5_000), "state");
+    assert_eq!(restored.report.events_replayed, 5_000);
+    assert_eq!(restored.report.last_seq, 5_000);
+    assert_eq!(restored.report.torn_tail, None);
+    assert_eq!(restored.meta, Some(Synthetic::meta()));
+}
+
+#[test]
+fn every_segment_stays_within_its_size_and_names_its_first_seq() {
+    let dir = tempfile::tempdir().unwrap();
+    let run = Run::new(1_000);
+    let limit = HEADER_BYTES + 10 * REC;
+    write_log(dir.path(), &run.records, limit);
+    let segs = segments(dir.path());
+    assert_eq!(segs.len(), 100);
+    for (i, s) in segs.iter().enumerate() {
+        assert_eq!(len(s), limit);
+        let name = s.file_name().unwrap().to_str().unwrap();
+        assert_eq!(name, format!("events-{:020}.log", 1 + i * 10));
+    }
+}
+
+#[test]
+fn reopening_continues_the_sequence_with_no_gap_or_duplicate() {
+    let dir = tempfile::tempdir().unwrap();
+    let run = Run::new(3_000);
+    for chunk in run.records.chunks(700) {
+        let (mut log, report) = LogWriter::open(dir.path(), 64 * 1024, Synthetic::meta()).unwrap();
+        assert_eq!(log.next_seq(), report.next_seq);
+        if let Some(next) = log.next_seq() {
+            assert_eq!(next, chunk[0].0);
+            let dup = log.append(next - 1, &chunk[0].1).unwrap_err();
+            assert!(matches!(dup, PersistError::Sequence { .. }), "{dup}");
+            assert!(dup.to_string().contains("duplicate"), "{dup}");
+            let gap = log.append(next + 1, &chunk[0].1).unwrap_err();
+            assert!(gap.to_string().contains("gap"), "{gap}");
+        }
+        for (seq, r) in chunk {
+            log.append(*seq, r).unwrap();
+        }
+        assert_eq!(log.sync().unwrap(), chunk.last().unwrap().0 + 1);
+    }
+    assert_state(&restore_ok(dir.path()).state, &run.fold(3_000), "state");
+}
+
+#[test]
+fn write_without_sync_is_visible_to_restore_and_counts_written() {
+    let dir = tempfile::tempdir().unwrap();
+    let run = Run::new(100);
+    let (mut log, _) = LogWriter::open(dir.path(), 1 << 20, Synthetic::meta()).unwrap();
+    for (seq, r) in &run.records[..60] {
+        log.append(*seq, r).unwrap();
+    }
+    assert_eq!(log.buffered(), 60);
+    assert_eq!(log.durable_next(), 1);
+    assert_eq!(log.write().unwrap(), 61);
+    assert_eq!(log.buffered(), 0);
+    assert_eq!(log.durable_next(), 1);
+    assert_state(&restore_ok(dir.path()).state, &run.fold(60), "state");
+    assert_eq!(log.sync().unwrap(), 61);
+    assert_eq!(log.durable_next(), 61);
+}
+
+#[test]
+fn a_log_may_start_anywhere_when_a_snapshot_covers_the_start() {
+    let dir = tempfile::tempdir().unwrap();
+    let run = Run::new(400);
+    write_snapshot(dir.path(), &run.fold(199), &Synthetic::meta()).unwrap();
+    write_log(dir.path(), &run.records[199..], 1 << 20);
+    let restored = restore_ok(dir.path());
+    assert_state(&restored.state, &run.fold(400), "state");
+    assert_eq!(restored.report.events_replayed, 201);
+}
+
+#[test]
+fn snapshot_round_trip_and_restore_replays_only_after_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let run = Run::new(2_000);
+    write_log(dir.path(), &run.records, 32 * 1024);
+    let state = run.fold(1_234);
+    let path = write_snapshot(dir.path(), &state, &Synthetic::meta()).unwrap();
+    assert_eq!(
+        path.file_name().unwrap(),
+        "snapshot-00000000000000001234.snap"
+    );
+    let (loaded, meta) = load_snapshot(&path).unwrap();
+    assert_state(&loaded, &state, "loaded snapshot");
+    assert_eq!(meta, Synthetic::meta());
+    assert_eq!(list_snapshots(dir.path()).unwrap()[0].last_seq, 1_234);
+    let restored = restore_ok(dir.path());
+    assert_eq!(restored.report.snapshot.as_ref().unwrap().last_seq, 1_234);
+    assert_eq!(restored.report.events_replayed, 766);
+    assert_state(&restored.state, &run.fold(2_000), "state");
+    let text = restored.report.to_string();
+    assert!(
+        text.contains("snapshot-00000000000000001234.snap + 766 events"),
+        "{text}"
+    );
+}
+
+#[test]
+fn writer_snapshot_syncs_first() {
+    let dir = tempfile::tempdir().unwrap();
+    let run = Run::new(50);
+    let (mut log, _) = LogWriter::open(dir.path(), 1 << 20, Synthetic::meta()).unwrap();
+    for (seq, r) in &run.records {
+        log.append(*seq, r).unwrap();
+    }
+    log.write_snapshot(&run.fold(50)).unwrap();
+    assert_eq!(log.durable_next(), 51);
+}
+
+#[test]
+fn a_new_instrument_table_starts_a_new_segment_carrying_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let run = Run::new(30);
+    let (mut log, _) = LogWriter::open(dir.path(), 1 << 20, Synthetic::meta()).unwrap();
+    for (seq, r) in &run.records[..10] {
+        log.append(*seq, r).unwrap();
+    }
+    log.set_meta(Synthetic::meta()); // unchanged: no roll
+    for (seq, r) in &run.records[10..20] {
+        log.append(*seq, r).unwrap();
+    }
+    let mut table = Synthetic::instruments();
+    table
+        .add("SOLUSD", Price::from_raw(1_000_000), Qty::ONE)
+        .unwrap();
+    let wider = LogMeta::from_table(&table);
+    log.set_meta(wider.clone());
+    for (seq, r) in &run.records[20..] {
+        log.append(*seq, r).unwrap();
+    }
+    log.sync().unwrap();
+    drop(log);
+    assert_eq!(segments(dir.path()).len(), 2);
+    let restored = restore_ok(dir.path());
+    assert_eq!(restored.meta, Some(wider.clone()));
+    assert_state(&restored.state, &run.fold(30), "state");
+    // Reopening with the old table rolls again; with the same one it does not.
+    let (_, report) = LogWriter::open(dir.path(), 1 << 20, wider).unwrap();
+    assert!(!report.meta_changed);
+    let (_, report) = LogWriter::open(dir.path(), 1 << 20, Synthetic::meta()).unwrap();
+    assert!(report.meta_changed);
+    assert_eq!(report.next_seq, Some(31));
+}
+
+#[test]
+fn an_empty_or_missing_dir_restores_to_the_empty_state() {
+    let dir = tempfile::tempdir().unwrap();
+    for d in [dir.path().to_path_buf(), dir.path().join("missing")] {
+        let restored = restore_ok(&d);
+        assert_state(
+            &restored.state,
+            &seamless_core::domain::State::new(),
+            "state",
+        );
+        assert_eq!(restored.meta, None);
+        assert_eq!(restored.report.last_seq, 0);
+    }
+    let (log, report) = LogWriter::open(&dir.path().join("new"), 4096, LogMeta::default()).unwrap();
+    assert_eq!(
+        (log.next_seq(), report.next_seq, report.segments),
+        (None, None, 0)
+    );
+    assert!(dir.path().join("new").is_dir());
+}
+
+#[test]
+fn meta_validation_names_the_row() {
+    let mut table = Instruments::new();
+    table.add("A", Price::from_raw(1), Qty::ONE).unwrap();
+    let mut meta = LogMeta::from_table(&table);
+    meta.instruments[0].symbol = [0xff; 16];
+    let e = meta.instruments_table().unwrap_err().to_string();
+    assert!(e.contains("instruments[0]"), "{e}");
+}

@@ -8,8 +8,9 @@
 //! are wait-free; attaching blocks (system calls).
 //!
 //! Every row read after attaching is tallied ([`SharedReader::read_stats`]: reads,
-//! retried attempts, reads that gave up), in counters the reader owns, so a reader
-//! process can show its own seqlock retry rate (the monitor's metrics pane does).
+//! retried attempts, reads that gave up; [`SharedReader::reads_retried`]: reads that
+//! needed a retry), in counters the reader owns, so a reader process can show its own
+//! seqlock retry rate (the monitor's metrics pane does).
 
 use std::fmt;
 use std::path::Path;
@@ -103,6 +104,8 @@ struct ReadCounters {
     reads: AtomicU64,
     retries: AtomicU64,
     failures: AtomicU64,
+    /// Calls that needed at least one retry (successful or not).
+    retried: AtomicU64,
 }
 
 impl ReadCounters {
@@ -114,6 +117,7 @@ impl ReadCounters {
         self.reads.fetch_add(s.reads, Ordering::Relaxed);
         if s.retries != 0 {
             self.retries.fetch_add(s.retries, Ordering::Relaxed);
+            self.retried.fetch_add(1, Ordering::Relaxed);
         }
         if s.failures != 0 {
             self.failures.fetch_add(s.failures, Ordering::Relaxed);
@@ -270,7 +274,8 @@ impl SharedReader {
         }
     }
 
-    /// Row `ix` of the table in section `id`, tallied in [`read_stats`](Self::read_stats).
+    /// Row `ix` of the table in section `id`, tallied in [`read_stats`](Self::read_stats)
+    /// (one call: the tallies are of this read alone).
     #[inline]
     fn read_row<T: Record>(&self, id: u32, ix: usize) -> Result<(T, u64), RowError> {
         let mut stats = ReadStats::default();
@@ -284,8 +289,9 @@ impl SharedReader {
 
     /// Tallies of this reader's row reads since it attached (the reads at attach time
     /// are not counted): successful reads, attempts thrown away because the core was
-    /// writing the row (`retries`), and reads that gave up (`failures`). The seqlock
-    /// retry rate is `retries / (reads + failures)`.
+    /// writing the row (`retries`), and reads that gave up (`failures`). Attempts thrown
+    /// away per read is `retries / (reads + failures)`; the share of reads that were
+    /// retried is [`reads_retried`](Self::reads_retried)`/ (reads + failures)`.
     ///
     /// # Examples
     ///
@@ -299,6 +305,14 @@ impl SharedReader {
     /// ```
     pub fn read_stats(&self) -> ReadStats {
         self.counters.get()
+    }
+
+    /// How many of the row reads counted in [`read_stats`](Self::read_stats) (successful
+    /// or given up) needed at least one retry: the seqlock retry rate as "reads
+    /// retried / reads" is `reads_retried() / (reads + failures)`.
+    pub fn reads_retried(&self) -> u64 {
+        // Relaxed: a statistic (see `ReadCounters::add`).
+        self.counters.retried.load(Ordering::Relaxed)
     }
 
     /// The region handle: header fields, liveness, sections.
@@ -530,5 +544,57 @@ mod tests {
         let rows = reader.positions().unwrap().len() as u64;
         let s = reader.read_stats();
         assert_eq!((s.reads, s.retries, s.failures), (2 + rows, 0, 0));
+        assert_eq!(reader.reads_retried(), 0);
+    }
+
+    /// Reads racing a writer that rewrites the row nonstop get retried, and are counted.
+    #[test]
+    fn reads_racing_the_writer_are_counted_as_retried() {
+        use std::sync::atomic::AtomicBool;
+        use std::time::{Duration, Instant};
+
+        let d = tempfile::tempdir().unwrap();
+        let mut engine = Engine::from_config(&Config::default(), State::new()).unwrap();
+        let region = SharedRegion::create(Some(d.path()), "race", 64).unwrap();
+        let setup = WriterSetup {
+            instruments: engine.instruments(),
+            first_seq: 1,
+            max_gates: 1,
+            heartbeat_ms: 5,
+        };
+        let (mut writer, _stats) = region.writers(&setup).unwrap();
+        let mut events = Vec::new();
+        engine.start(1, Reason::Start, &mut events);
+        let dirty = engine.take_dirty();
+        writer.publish_dirty(&engine, dirty);
+        let reader = SharedReader::attach(Some(d.path()), "race").unwrap();
+        let done = AtomicBool::new(false);
+        std::thread::scope(|s| {
+            s.spawn(|| {
+                let mut ts = 2;
+                // Relaxed: a stop flag; nothing is published through it.
+                while !done.load(Ordering::Relaxed) {
+                    let px = crate::domain::Price::from_raw(50_000_000_000 + ts as i64);
+                    let quote = crate::engine::Quote {
+                        bid: px,
+                        ask: px,
+                        last: px,
+                    };
+                    events.clear();
+                    engine.on_tick(InstrumentId(0), ts, quote, &mut events, &mut Vec::new());
+                    let dirty = engine.take_dirty();
+                    writer.publish_dirty(&engine, dirty);
+                    ts += 1;
+                }
+            });
+            let began = Instant::now();
+            while reader.reads_retried() == 0 && began.elapsed() < Duration::from_secs(60) {
+                let _ = reader.market(InstrumentId(0));
+            }
+            done.store(true, Ordering::Relaxed);
+        });
+        let s = reader.read_stats();
+        assert!(reader.reads_retried() > 0, "{s:?}");
+        assert!(s.retries >= reader.reads_retried(), "{s:?}");
     }
 }

@@ -53,6 +53,7 @@ pub mod follow;
 pub mod lines;
 pub mod once;
 mod options;
+pub mod own_reads;
 pub mod rates;
 pub mod ring;
 pub mod slot;

@@ -5,9 +5,10 @@
 //! A stopped core's region is still readable: its final state is printed with
 //! `"status":"stopped"` (and `"alive":false`).
 //!
-//! Beyond the contract's keys, the object carries `monitor_reads` {reads, retries,
-//! failures, retry_rate}: this monitor's own seqlock row reads for the snapshot (the
-//! summary prints the same as its `reads` line).
+//! Beyond the contract's keys, the object carries `monitor_reads` {reads, retried,
+//! retries, failures, retry_rate}: this monitor's own seqlock row reads for the
+//! snapshot, `retry_rate` being reads retried / reads (the summary prints the same as
+//! its `reads` line).
 //!
 //! Progress: blocking (attach, a directory listing, a liveness probe).
 
@@ -15,12 +16,12 @@ use std::fmt::Write as _;
 use std::io::Write;
 
 use seamless_core::shared::snapshot;
-use seamless_ipc::seqlock::ReadStats;
 use seamless_ipc::shm::unix_time_ns;
 
 use crate::error::{self, MonitorError};
 use crate::follow::Follower;
 use crate::options::Options;
+use crate::own_reads::OwnReads;
 use crate::summary;
 
 /// Attaches, reads one snapshot and writes it to `out` (JSON object on one line with
@@ -32,7 +33,7 @@ use crate::summary;
 pub fn run(opts: &Options, json: bool, out: &mut dyn Write) -> Result<(), MonitorError> {
     let follower = Follower::attach(opts.shm_dir.as_deref(), &opts.name, &opts.stop)?;
     let snap = follower.snapshot(opts.stale)?;
-    let reads = follower.reader().read_stats();
+    let reads = OwnReads::of(follower.reader());
     let text = if json {
         let mut line = snapshot::to_json(&snap);
         add_reads(&mut line, &reads);
@@ -50,19 +51,18 @@ pub fn run(opts: &Options, json: bool, out: &mut dyn Write) -> Result<(), Monito
 }
 
 /// Adds `"monitor_reads":{...}` as the last key of the JSON object in `json`.
-fn add_reads(json: &mut String, s: &ReadStats) {
+fn add_reads(json: &mut String, s: &OwnReads) {
     if !json.ends_with('}') {
         return; // not an object (an empty string from a failed render): leave it be
     }
     json.pop();
-    let calls = (s.reads + s.failures).max(1);
-    let rate = s.retries as f64 / calls as f64;
+    let rate = s.rate().unwrap_or(0.0);
     let sep = if json.ends_with('{') { "" } else { "," };
     // Writing into a String cannot fail.
     let _ = write!(
         json,
-        "{sep}\"monitor_reads\":{{\"reads\":{},\"retries\":{},\"failures\":{},\"retry_rate\":{rate:.6}}}}}",
-        s.reads, s.retries, s.failures
+        "{sep}\"monitor_reads\":{{\"reads\":{},\"retried\":{},\"retries\":{},\"failures\":{},\"retry_rate\":{rate:.6}}}}}",
+        s.reads, s.retried, s.retries, s.failures
     );
 }
 
@@ -73,9 +73,10 @@ mod tests {
     #[test]
     fn monitor_reads_is_one_more_key() {
         let mut json = r#"{"instance":"x","last_seq":3}"#.to_owned();
-        let s = ReadStats {
+        let s = OwnReads {
             reads: 7,
-            retries: 1,
+            retried: 1,
+            retries: 3,
             failures: 1,
         };
         add_reads(&mut json, &s);
@@ -89,7 +90,7 @@ mod tests {
         );
         assert_eq!(r["retry_rate"].as_f64(), Some(0.125));
         let mut empty = "{}".to_owned();
-        add_reads(&mut empty, &ReadStats::default());
+        add_reads(&mut empty, &OwnReads::default());
         assert!(
             serde_json::from_str::<serde_json::Value>(&empty).is_ok(),
             "{empty}"

@@ -192,7 +192,7 @@ fn write_human(snap: &Snapshot, now: u64, out: &mut String) -> fmt::Result {
 
 /// The `reads` line of the `monitor --once` summary: the monitor's own seqlock row
 /// reads and how many attempts were retried because the core was writing the row.
-pub fn reads_line(s: &seamless_ipc::seqlock::ReadStats) -> String {
+pub fn reads_line(s: &crate::own_reads::OwnReads) -> String {
     format!("reads    seqlock {}\n", text::retry_rate(s))
 }
 

@@ -6,7 +6,7 @@
 use std::fmt::Write;
 use std::time::Duration;
 
-use seamless_ipc::seqlock::ReadStats;
+use crate::own_reads::OwnReads;
 
 /// An age or a wait: `850 µs`, `3 ms`, `1.2 s`, `4m05s`, `2h03m`, `3d04h`.
 pub fn age(d: Duration) -> String {
@@ -43,19 +43,20 @@ pub fn latency_ns(ns: u64) -> String {
     }
 }
 
-/// The seqlock retry rate of a reader's own row reads: attempts thrown away because
-/// the core was writing the row, per read (`retries / (reads + failures)`), e.g.
-/// `0.12% retried (3 of 2410 reads), 0 gave up`; `no reads yet` before the first.
-pub fn retry_rate(s: &ReadStats) -> String {
-    let calls = s.reads + s.failures;
-    if calls == 0 {
-        return "no reads yet".to_owned();
+/// The seqlock retry rate of a reader's own row reads: the share of reads retried
+/// because the core was writing the row, e.g. `0.12% retried (3 of 2410 reads), 0 gave
+/// up`; `no reads yet` before the first.
+pub fn retry_rate(s: &OwnReads) -> String {
+    match s.rate() {
+        None => "no reads yet".to_owned(),
+        Some(rate) => format!(
+            "{:.2}% retried ({} of {} reads), {} gave up",
+            rate * 100.0,
+            s.retried,
+            s.calls(),
+            s.failures
+        ),
     }
-    let pct = s.retries as f64 * 100.0 / calls as f64;
-    format!(
-        "{pct:.2}% retried ({} of {calls} reads), {} gave up",
-        s.retries, s.failures
-    )
 }
 
 /// A rate per second: `0/s`, `950/s`, `12.3k/s`, `1.05M/s`.
@@ -134,10 +135,11 @@ mod tests {
 
     #[test]
     fn retry_rate_is_per_read() {
-        assert_eq!(retry_rate(&ReadStats::default()), "no reads yet");
-        let s = ReadStats {
+        assert_eq!(retry_rate(&OwnReads::default()), "no reads yet");
+        let s = OwnReads {
             reads: 399,
-            retries: 2,
+            retried: 2,
+            retries: 7,
             failures: 1,
         };
         assert_eq!(retry_rate(&s), "0.50% retried (2 of 400 reads), 1 gave up");

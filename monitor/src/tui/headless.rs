@@ -38,11 +38,11 @@ use std::time::{Duration, Instant};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use seamless_ipc::region::Status;
-use seamless_ipc::seqlock::ReadStats;
 
 use super::Session;
 use crate::error::MonitorError;
 use crate::options::Options;
+use crate::own_reads::OwnReads;
 use crate::view;
 
 /// Longest time between liveness ticks (as the TUI; shorter with a small `stale_ms`).
@@ -60,7 +60,7 @@ pub struct HeadlessStats {
     /// Events the session moved past (shown or skipped).
     pub events: u64,
     /// The session's seqlock row reads.
-    pub reads: ReadStats,
+    pub reads: OwnReads,
 }
 
 fn terminal_error(e: impl std::fmt::Display) -> MonitorError {

@@ -15,13 +15,13 @@ use std::time::{Duration, Instant};
 
 use seamless_ipc::broadcast::Start;
 use seamless_ipc::region::Status;
-use seamless_ipc::seqlock::ReadStats;
 use seamless_ipc::shm::unix_time_ns;
 
 use super::quotes::QuoteAges;
 use crate::error::MonitorError;
 use crate::follow::Follower;
 use crate::options::Options;
+use crate::own_reads::OwnReads;
 use crate::ring::{self, Step};
 use crate::slot::OwnSlot;
 use crate::view::{Model, TailEntry};
@@ -46,7 +46,7 @@ pub struct Session {
     last_refresh: Instant,
     /// Row reads of the regions followed before the current one (a restart replaces
     /// the reader and its counters).
-    reads_before: ReadStats,
+    reads_before: OwnReads,
     /// What the screen shows.
     pub model: Model,
 }
@@ -83,7 +83,7 @@ impl Session {
             stale: opts.stale,
             seen_version: 0,
             last_refresh: Instant::now(),
-            reads_before: ReadStats::default(),
+            reads_before: OwnReads::default(),
             model,
         };
         session.refresh()?;
@@ -134,7 +134,7 @@ impl Session {
         }
         model.now_unix_ns = now_unix;
         let reader = self.follower.reader();
-        model.reads = sum(self.reads_before, reader.read_stats());
+        model.reads = self.reads_before.plus(OwnReads::of(reader));
         let instruments = self.follower.instruments();
         ring::pull(
             reader,
@@ -166,9 +166,9 @@ impl Session {
     ///
     /// As [`refresh`](Self::refresh).
     pub fn tick(&mut self, paused: bool) -> Result<bool, MonitorError> {
-        let before = self.follower.reader().read_stats();
+        let before = OwnReads::of(self.follower.reader());
         if let Some(r) = self.follower.poll_restart() {
-            self.reads_before = sum(self.reads_before, before);
+            self.reads_before = self.reads_before.plus(before);
             let model = &mut self.model;
             model.tail.clear();
             model.rates = Default::default();
@@ -199,14 +199,5 @@ impl Session {
             return Ok(true);
         }
         Ok(false)
-    }
-}
-
-/// `a + b`, field by field.
-fn sum(a: ReadStats, b: ReadStats) -> ReadStats {
-    ReadStats {
-        reads: a.reads + b.reads,
-        retries: a.retries + b.retries,
-        failures: a.failures + b.failures,
     }
 }

@@ -119,17 +119,18 @@ fn lines(model: &Model) -> Vec<Line<'static>> {
 mod tests {
     use ratatui::Terminal;
     use ratatui::backend::TestBackend;
-    use seamless_ipc::seqlock::ReadStats;
 
     use super::*;
+    use crate::own_reads::OwnReads;
     use crate::view::sample_snapshot;
 
     #[test]
     fn the_reads_line_shows_the_retry_rate() {
         let mut model = Model::new(sample_snapshot());
-        model.reads = ReadStats {
+        model.reads = OwnReads {
             reads: 1_000,
-            retries: 25,
+            retried: 25,
+            retries: 40,
             failures: 0,
         };
         let mut terminal = Terminal::new(TestBackend::new(100, 12)).unwrap();

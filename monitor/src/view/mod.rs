@@ -47,8 +47,8 @@ use std::time::Duration;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use seamless_core::shared::Snapshot;
-use seamless_ipc::seqlock::ReadStats;
 
+use crate::own_reads::OwnReads;
 use crate::rates::Rates;
 use crate::summary::Health;
 
@@ -141,7 +141,7 @@ pub struct Model {
     pub read_failures: u64,
     /// The monitor's own seqlock row reads since it started (over reattachments): the
     /// retry rate in the metrics pane.
-    pub reads: ReadStats,
+    pub reads: OwnReads,
     /// The monitor's own next event sequence (its cursor in the ring).
     pub next_seq: u64,
 }
@@ -161,7 +161,7 @@ impl Model {
             ui: Ui::default(),
             note: None,
             read_failures: 0,
-            reads: ReadStats::default(),
+            reads: OwnReads::default(),
             next_seq,
         }
     }

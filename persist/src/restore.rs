@@ -87,6 +87,10 @@ pub struct RestoreReport {
     pub repaired: Option<String>,
     /// The sequence number of the restored state (0: empty).
     pub last_seq: u64,
+    /// The last sequence number in the log (`None`: no records). Below `last_seq`
+    /// only when the snapshot is ahead of the log (written before the log was
+    /// durable); the persister's log then cannot continue the core's sequence.
+    pub log_end: Option<u64>,
     /// Wall time of the restore.
     pub elapsed: Duration,
 }
@@ -130,6 +134,9 @@ impl fmt::Display for RestoreReport {
         }
         if let Some(t) = &self.torn_tail {
             write!(f, "; ignored {t}")?;
+        }
+        if let Some(end) = self.log_end.filter(|&e| e < self.last_seq) {
+            write!(f, "; the log ends at seq {end}, before the snapshot")?;
         }
         if let Some(why) = &self.repaired {
             write!(
@@ -316,6 +323,9 @@ fn restore_once(dir: &Path) -> Result<Restored, Failure> {
         })?;
         report.segments_read += 1;
         report.events_replayed += scanned.records;
+        if scanned.next_seq > head.first_seq {
+            report.log_end = Some(scanned.next_seq - 1);
+        }
         meta = Some(head.meta);
         expected = expected.max(scanned.next_seq);
         if let Some(d) = scanned.defect {

@@ -36,7 +36,7 @@ fn valid_snapshot() -> Vec<u8> {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 200, ..ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig { cases: 128, ..ProptestConfig::default() })]
 
     #[test]
     fn arbitrary_bytes_as_a_segment(bytes in proptest::collection::vec(any::<u8>(), 0..2_000)) {

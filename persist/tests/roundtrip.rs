@@ -195,3 +195,73 @@ fn meta_validation_names_the_row() {
     let e = meta.instruments_table().unwrap_err().to_string();
     assert!(e.contains("instruments[0]"), "{e}");
 }
+
+#[test]
+fn a_snapshot_ahead_of_the_log_is_reported() {
+    let dir = tempfile::tempdir().unwrap();
+    let run = Run::new(100);
+    write_log(dir.path(), &run.records[..60], 1 << 20);
+    write_snapshot(dir.path(), &run.fold(100), &Synthetic::meta()).unwrap();
+    let restored = restore_ok(dir.path());
+    assert_eq!(restored.report.last_seq, 100);
+    assert_eq!(restored.report.log_end, Some(60));
+    let text = restored.report.to_string();
+    assert!(
+        text.contains("the log ends at seq 60, before the snapshot"),
+        "{text}"
+    );
+    write_log(dir.path(), &run.records[60..], 1 << 20);
+    assert_eq!(restore_ok(dir.path()).report.log_end, Some(100));
+}
+
+mod prop {
+    use proptest::prelude::*;
+
+    use super::common::*;
+    use seamless_persist::bench::Synthetic;
+    use seamless_persist::tools::verify::verify;
+    use seamless_persist::{LogWriter, retain};
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 48, ..ProptestConfig::default() })]
+
+        /// Whatever the segment size, reopen points, sync points, snapshots and
+        /// retention: restore is the fold of the log, bit for bit.
+        #[test]
+        fn restore_equals_the_fold_of_the_log(
+            events in 1usize..1_500,
+            seg_records in 1u64..200,
+            reopens in proptest::collection::vec(any::<prop::sample::Index>(), 0..4),
+            snaps in proptest::collection::vec(any::<prop::sample::Index>(), 0..4),
+            keep in 1usize..4,
+        ) {
+            let dir = tempfile::tempdir().unwrap();
+            let run = Run::new(events as u64);
+            let seg = HEADER_BYTES + seg_records * REC;
+            let mut cuts: Vec<usize> = reopens.iter().map(|i| i.index(events)).collect();
+            let mut snap_at: Vec<usize> = snaps.iter().map(|i| i.index(events) + 1).collect();
+            cuts.push(events);
+            cuts.sort_unstable();
+            snap_at.sort_unstable();
+            let mut done = 0;
+            for cut in cuts {
+                let (mut log, _) = LogWriter::open(dir.path(), seg, Synthetic::meta()).unwrap();
+                for (i, (seq, r)) in run.records.iter().enumerate().take(cut).skip(done) {
+                    log.append(*seq, r).unwrap();
+                    if snap_at.contains(&(i + 1)) {
+                        log.write_snapshot(&run.fold(i + 1)).unwrap();
+                        retain(dir.path(), keep).unwrap();
+                    } else if i % 97 == 0 {
+                        log.write().unwrap();
+                    }
+                }
+                log.sync().unwrap();
+                done = done.max(cut);
+            }
+            let restored = restore_ok(dir.path());
+            assert_state(&restored.state, &run.fold(events), "restore");
+            let v = verify(dir.path()).unwrap();
+            prop_assert!(v.ok(), "{}", v);
+        }
+    }
+}

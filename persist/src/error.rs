@@ -93,6 +93,12 @@ pub enum PersistError {
     },
     /// An instrument table that is not valid (a bad symbol, id or size).
     Meta(String),
+    /// Another [`LogWriter`](crate::LogWriter) (another persister) holds the data
+    /// directory's writer lock.
+    Locked {
+        /// The lock file.
+        path: PathBuf,
+    },
 }
 
 impl PersistError {
@@ -135,7 +141,8 @@ impl PersistError {
             | PersistError::NewerSchema { path, .. }
             | PersistError::Layout { path, .. }
             | PersistError::Gap { path, .. }
-            | PersistError::Replay { path, .. } => Some(path),
+            | PersistError::Replay { path, .. }
+            | PersistError::Locked { path } => Some(path),
             PersistError::Sequence { .. } | PersistError::Meta(_) => None,
         }
     }
@@ -205,6 +212,11 @@ impl fmt::Display for PersistError {
                 path.display()
             ),
             PersistError::Meta(what) => write!(f, "bad instrument table: {what}"),
+            PersistError::Locked { path } => write!(
+                f,
+                "{} is held by another writer: a persister already has this data directory open",
+                path.display()
+            ),
         }
     }
 }

@@ -50,6 +50,10 @@ pub const SEGMENT_MAGIC: [u8; 8] = *b"SEAMLOG\0";
 /// First 8 bytes of a snapshot.
 pub const SNAPSHOT_MAGIC: [u8; 8] = *b"SEAMSNP\0";
 
+/// The largest sequence number a file may hold (`i64::MAX`): far beyond any real log,
+/// and it keeps every `seq + n` in range, so a crafted header cannot overflow.
+pub const MAX_SEQ: u64 = i64::MAX as u64;
+
 /// Bytes of one framed record in a segment: 24 bytes of frame head + the 56-byte
 /// [`EventRecord`].
 pub const RECORD_BYTES: usize = 24 + EventRecord::SIZE;
@@ -86,6 +90,9 @@ const SNAPSHOT_PREFIX: &str = "snapshot-";
 const SNAPSHOT_SUFFIX: &str = ".snap";
 /// Suffix of a snapshot being written (renamed away when complete).
 pub const TEMP_SUFFIX: &str = ".tmp";
+/// The writer lock file: [`LogWriter`](crate::LogWriter) holds an exclusive `flock` on
+/// it while open, so two persisters never append to one directory.
+pub const LOCK_FILE: &str = "writer.lock";
 /// Subdirectory that `restore` with repair moves corrupt files into.
 pub const QUARANTINE_DIR: &str = "quarantine";
 

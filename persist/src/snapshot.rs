@@ -53,7 +53,9 @@ use zerocopy::{FromBytes, Immutable, IntoBytes, KnownLayout, Unaligned};
 
 use crate::dir::{inventory, now_ns, sync_dir};
 use crate::error::PersistError;
-use crate::format::{LAYOUT_HASH, SCHEMA_VERSION, SNAPSHOT_MAGIC, TEMP_SUFFIX, snapshot_name};
+use crate::format::{
+    LAYOUT_HASH, MAX_SEQ, SCHEMA_VERSION, SNAPSHOT_MAGIC, TEMP_SUFFIX, snapshot_name,
+};
 use crate::meta::{LogMeta, ROW_BYTES, decode_rows, encode_rows};
 use crate::migrate::{RawSnapshot, check_version, snapshot_to_current};
 
@@ -264,6 +266,12 @@ pub(crate) fn decode(path: &Path, bytes: &[u8]) -> Result<Loaded, PersistError> 
         );
         corrupt(header_len, what)
     })?;
+    if raw.last_seq > MAX_SEQ {
+        return Err(corrupt(
+            24,
+            format!("last seq {} out of range", raw.last_seq),
+        ));
+    }
     if state.last_seq() != raw.last_seq {
         let what = format!(
             "state is at seq {}, the header says {}",

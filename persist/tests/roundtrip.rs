@@ -265,3 +265,16 @@ mod prop {
         }
     }
 }
+
+#[test]
+fn a_second_writer_is_refused_until_the_first_closes() {
+    let dir = tempfile::tempdir().unwrap();
+    let (first, _) = LogWriter::open(dir.path(), 1 << 20, Synthetic::meta()).unwrap();
+    let e = LogWriter::open(dir.path(), 1 << 20, Synthetic::meta()).unwrap_err();
+    assert!(matches!(e, PersistError::Locked { .. }), "{e}");
+    assert!(e.to_string().contains("writer.lock"), "{e}");
+    // Readers are not affected.
+    restore_ok(dir.path());
+    drop(first);
+    LogWriter::open(dir.path(), 1 << 20, Synthetic::meta()).unwrap();
+}

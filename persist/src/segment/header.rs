@@ -37,7 +37,7 @@ use zerocopy::byteorder::little_endian::{U32, U64};
 use zerocopy::{FromBytes, Immutable, IntoBytes, KnownLayout, Unaligned};
 
 use crate::error::PersistError;
-use crate::format::{LAYOUT_HASH, SCHEMA_VERSION, SEGMENT_MAGIC};
+use crate::format::{LAYOUT_HASH, MAX_SEQ, SCHEMA_VERSION, SEGMENT_MAGIC};
 use crate::meta::{LogMeta, ROW_BYTES, decode_rows, encode_rows};
 use crate::migrate::{RawSegmentHeader, check_version, segment_to_current};
 
@@ -194,6 +194,14 @@ pub(crate) fn decode(
         };
         return Err(HeaderDefect { error, torn: false });
     }
+    let first_seq = head.first_seq.get();
+    if first_seq == 0 || first_seq > MAX_SEQ {
+        return Err(defect(
+            24,
+            format!("first seq {first_seq} out of range"),
+            false,
+        ));
+    }
     let Some(rows) = decode_rows(&bytes[HEAD_BYTES..], n) else {
         return Err(defect(
             HEAD_BYTES as u64,
@@ -203,7 +211,7 @@ pub(crate) fn decode(
     };
     Ok(SegmentHeader {
         schema: raw.schema,
-        first_seq: head.first_seq.get(),
+        first_seq,
         created_ns: head.created_ns.get(),
         meta: LogMeta { instruments: rows },
         len: claimed as u64,

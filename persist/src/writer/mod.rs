@@ -39,7 +39,9 @@
 //!    file count as written, a partial frame is cut off again (`ftruncate`), the rest
 //!    stays buffered, and the error is returned; the next `write`/`sync` retries at the
 //!    same offset, so nothing is lost or duplicated.
-//! 5. `sync` is `write` + `fdatasync`. If `fdatasync` fails, the kernel may already
+//! 5. `open` takes an exclusive `flock` on `writer.lock` in the directory (released
+//!    when the writer is dropped or the process dies): a second writer is refused.
+//! 6. `sync` is `write` + `fdatasync`. If `fdatasync` fails, the kernel may already
 //!    have dropped the dirty pages (the 2018 "fsyncgate": Linux reports a writeback
 //!    error once and marks the pages clean; see the PostgreSQL wiki, "Fsync Errors"),
 //!    so every not-yet-durable frame is written again from `buf` before the next
@@ -63,7 +65,7 @@ pub use open::OpenReport;
 
 use crate::dir::{now_ns, sync_dir};
 use crate::error::PersistError;
-use crate::format::{RECORD_BYTES, segment_name};
+use crate::format::{MAX_SEQ, RECORD_BYTES, segment_name};
 use crate::meta::LogMeta;
 use crate::segment::frame;
 use crate::segment::header::{self, MAX_HEADER_BYTES};
@@ -103,6 +105,8 @@ struct Tail {
 #[derive(Debug)]
 pub struct LogWriter {
     dir: PathBuf,
+    /// Holds the directory's writer lock (an `flock`, released when it closes).
+    _lock: File,
     segment_bytes: u64,
     /// The table new segments carry.
     meta: LogMeta,
@@ -161,9 +165,9 @@ impl LogWriter {
     /// # Errors
     ///
     /// [`PersistError::Sequence`] unless `seq` is [`next_seq`](Self::next_seq) (or,
-    /// for an empty log, at least 1); nothing is appended then.
+    /// for an empty log, from 1 to [`MAX_SEQ`]); nothing is appended then.
     pub fn append(&mut self, seq: u64, record: &EventRecord) -> Result<(), PersistError> {
-        let expected = self.next_seq.unwrap_or(seq.max(1));
+        let expected = self.next_seq.unwrap_or(seq.clamp(1, MAX_SEQ));
         if seq != expected {
             return Err(PersistError::Sequence { expected, got: seq });
         }

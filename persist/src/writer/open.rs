@@ -4,7 +4,8 @@
 //!
 //! # Implementation
 //!
-//! 1. List the segments; the last one is where appending continues.
+//! 1. Take the writer lock (`flock` on `writer.lock`); list the segments; the last one
+//!    is where appending continues.
 //! 2. A last segment whose header is missing or torn (a crash while it was being
 //!    created, before any record) is removed, and the one before becomes the last.
 //! 3. Read every record of the last segment, checking checksums and sequence numbers.
@@ -21,10 +22,12 @@ use std::fs::OpenOptions;
 use std::ops::ControlFlow;
 use std::path::{Path, PathBuf};
 
+use rustix::fs::{FlockOperation, flock};
+
 use super::{Current, LogWriter, Tail};
 use crate::dir::{inventory, sync_dir};
 use crate::error::PersistError;
-use crate::format::RECORD_BYTES;
+use crate::format::{LOCK_FILE, RECORD_BYTES};
 use crate::meta::LogMeta;
 use crate::segment::header;
 use crate::segment::scan::scan;
@@ -86,6 +89,7 @@ impl LogWriter {
         meta: LogMeta,
     ) -> Result<(LogWriter, OpenReport), PersistError> {
         std::fs::create_dir_all(dir).map_err(|e| PersistError::io("create directory", dir, e))?;
+        let lock = lock_dir(dir)?;
         let mut segments = inventory(dir)?.segments;
         let mut report = OpenReport {
             dir: dir.to_path_buf(),
@@ -93,6 +97,7 @@ impl LogWriter {
         };
         let mut writer = LogWriter {
             dir: dir.to_path_buf(),
+            _lock: lock,
             segment_bytes,
             meta,
             meta_pending: false,
@@ -132,6 +137,23 @@ impl LogWriter {
         report.segments = segments.len();
         report.next_seq = writer.next_seq;
         Ok((writer, report))
+    }
+}
+
+/// Takes the directory's writer lock.
+fn lock_dir(dir: &Path) -> Result<std::fs::File, PersistError> {
+    let path = dir.join(LOCK_FILE);
+    let file = OpenOptions::new()
+        .read(true)
+        .write(true)
+        .create(true)
+        .truncate(false)
+        .open(&path)
+        .map_err(|e| PersistError::io("open", &path, e))?;
+    match flock(&file, FlockOperation::NonBlockingLockExclusive) {
+        Ok(()) => Ok(file),
+        Err(e) if e == rustix::io::Errno::WOULDBLOCK => Err(PersistError::Locked { path }),
+        Err(e) => Err(PersistError::io("lock", &path, e.into())),
     }
 }
 

@@ -30,7 +30,7 @@
 //!    filtered to the client's next sequence; lag means resync.
 //! 3. [`stream`]: the session over a WebSocket or as SSE; [`routes`]: the rest.
 //!    (The split of one reader feeding many connections follows Aeron's and
-//!    Disruptor's single-writer principle; see docs/decisions/0007-bridge-axum.md.)
+//!    Disruptor's single-writer principle; see docs/decisions/0008-bridge-axum.md.)
 //!
 //! It must never write to the core's region, gate the core, or offer an endpoint
 //! that changes trading state.
@@ -40,6 +40,7 @@
 #![warn(clippy::undocumented_unsafe_blocks)]
 
 pub mod access;
+pub mod bench;
 pub mod dashboard;
 mod error;
 pub mod hub;

@@ -14,7 +14,7 @@
 use std::collections::VecDeque;
 use std::sync::Arc;
 
-use tokio::sync::broadcast::error::RecvError;
+use tokio::sync::broadcast::error::{RecvError, TryRecvError};
 
 use crate::hub::{Hub, Resume, Resync};
 use crate::message::{Out, Push};
@@ -27,6 +27,8 @@ pub struct Session {
     queue: VecDeque<Out>,
     next: u64,
     rx: tokio::sync::broadcast::Receiver<Push>,
+    /// Messages missed when the channel last reported a lag (resubscribe first).
+    lagged: Option<u64>,
 }
 
 /// The transport a session's client counts under in `/metrics`.
@@ -78,60 +80,101 @@ impl Session {
             queue: sub.first.into(),
             next: sub.next,
             rx: sub.rx,
+            lagged: None,
         })
     }
 
     /// The next message for the client; `None` when the bridge stops.
     pub async fn next(&mut self) -> Option<Out> {
         loop {
-            if let Some(out) = self.queue.pop_front() {
-                Counters::add(&self.hub.counters().messages_sent, 1);
+            if let Some(out) = self.pop() {
                 return Some(out);
             }
+            if let Some(missed) = self.lagged.take() {
+                self.resubscribe(missed).await?;
+                continue;
+            }
             match self.rx.recv().await {
-                Ok(Push::Event { seq, json }) => {
-                    if seq >= self.next {
-                        self.next = seq + 1;
-                        self.queue.push_back(Out {
-                            text: json,
-                            id: Some(seq),
-                        });
-                    }
-                }
-                Ok(Push::State(text)) | Ok(Push::Waiting(text)) => {
-                    self.queue.push_back(Out { text, id: None })
-                }
-                Ok(Push::Reset {
-                    resync,
-                    snapshot,
-                    last_seq,
-                }) => {
-                    self.next = last_seq + 1;
-                    self.queue.push_back(Out {
-                        text: resync,
-                        id: None,
-                    });
-                    self.queue.push_back(Out {
-                        text: snapshot,
-                        id: Some(last_seq),
-                    });
-                }
-                Err(RecvError::Lagged(missed)) => {
-                    Counters::add(&self.hub.counters().client_resyncs, 1);
-                    let resume = Resume {
-                        resync: Some(Resync {
-                            reason: "lagged",
-                            missed: Some(missed),
-                        }),
-                        ..Resume::default()
-                    };
-                    let sub = self.hub.subscribe(resume).await?;
-                    self.queue = sub.first.into();
-                    self.next = sub.next;
-                    self.rx = sub.rx;
-                }
+                Ok(push) => self.take(push),
+                Err(RecvError::Lagged(missed)) => self.lagged = Some(missed),
                 Err(RecvError::Closed) => return None,
             }
         }
+    }
+
+    /// The next message if one is ready now (to batch a backlog into one write);
+    /// `None` when the session would have to wait or resubscribe first.
+    pub fn try_next(&mut self) -> Option<Out> {
+        loop {
+            if let Some(out) = self.pop() {
+                return Some(out);
+            }
+            if self.lagged.is_some() {
+                return None;
+            }
+            match self.rx.try_recv() {
+                Ok(push) => self.take(push),
+                Err(TryRecvError::Lagged(missed)) => {
+                    self.lagged = Some(missed);
+                    return None;
+                }
+                Err(TryRecvError::Empty | TryRecvError::Closed) => return None,
+            }
+        }
+    }
+
+    fn pop(&mut self) -> Option<Out> {
+        let out = self.queue.pop_front()?;
+        Counters::add(&self.hub.counters().messages_sent, 1);
+        Some(out)
+    }
+
+    /// Queues what the client needs of `push`.
+    fn take(&mut self, push: Push) {
+        match push {
+            Push::Event { seq, json } => {
+                if seq >= self.next {
+                    self.next = seq + 1;
+                    self.queue.push_back(Out {
+                        text: json,
+                        id: Some(seq),
+                    });
+                }
+            }
+            Push::State(text) | Push::Waiting(text) => self.queue.push_back(Out { text, id: None }),
+            Push::Reset {
+                resync,
+                snapshot,
+                last_seq,
+            } => {
+                self.next = last_seq + 1;
+                self.queue.push_back(Out {
+                    text: resync,
+                    id: None,
+                });
+                self.queue.push_back(Out {
+                    text: snapshot,
+                    id: Some(last_seq),
+                });
+            }
+        }
+    }
+
+    /// Starts over after falling `missed` messages behind: a `resync` and a fresh
+    /// subscription. `None` when the bridge is stopping.
+    async fn resubscribe(&mut self, missed: u64) -> Option<()> {
+        Counters::add(&self.hub.counters().client_resyncs, 1);
+        let resume = Resume {
+            resync: Some(Resync {
+                reason: "lagged",
+                missed: Some(missed),
+            }),
+            ..Resume::default()
+        };
+        let sub = self.hub.subscribe(resume).await?;
+        self.queue = sub.first.into();
+        self.next = sub.next;
+        self.rx = sub.rx;
+        Some(())
     }
 }

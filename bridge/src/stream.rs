@@ -26,6 +26,9 @@ use crate::query;
 use crate::routes::App;
 use crate::session::{Connected, Session, Transport};
 
+/// Most messages written to a WebSocket per flush.
+const BATCH: usize = 64;
+
 /// `GET /ws`.
 pub async fn websocket(
     State(app): State<App>,
@@ -46,7 +49,16 @@ async fn serve_websocket(app: App, socket: WebSocket, resume: Resume) {
         tokio::select! {
             out = session.next() => {
                 let Some(out) = out else { break };
-                if sink.send(Message::Text(out.text)).await.is_err() {
+                // A backlog goes out in one write: the messages ready now are queued
+                // in the socket's buffer (at most BATCH), then flushed once.
+                let mut batch = 1;
+                let mut sent = sink.feed(Message::Text(out.text)).await;
+                while sent.is_ok() && batch < BATCH {
+                    let Some(more) = session.try_next() else { break };
+                    sent = sink.feed(Message::Text(more.text)).await;
+                    batch += 1;
+                }
+                if sent.is_err() || sink.flush().await.is_err() {
                     return;
                 }
             }

@@ -12,7 +12,8 @@
 //! `SEAMLESS_BENCH_CORES`, which carries a parent's core list to its children),
 //! `SEAMLESS_BENCH_OBSERVER_CORE` and `SEAMLESS_BENCH_READER_CORE` (0; `none` unpins),
 //! `SEAMLESS_BENCH_OBSERVER_POLL_US` (0: spin, then yield), `SEAMLESS_BENCH_OUT`
-//! directory for `.hgrm` files (`target/bench-results`).
+//! directory for `.hgrm` files (`target/bench-results`). The monitor-overhead variant
+//! needs the monitor, which this crate does not link: `seamless bench monitor-overhead`.
 //!
 //! See `seamless_bench::tick_to_event` for why the defaults are what they are on a
 //! 2-core machine.
@@ -66,13 +67,11 @@ fn main() {
         observer_core: env_pin("SEAMLESS_BENCH_OBSERVER_CORE", d.observer_core),
         observer_poll_us: env_or("SEAMLESS_BENCH_OBSERVER_POLL_US", d.observer_poll_us),
         reader_core: env_pin("SEAMLESS_BENCH_READER_CORE", d.reader_core),
-        hgrm_dir: Some(
-            std::env::var_os("SEAMLESS_BENCH_OUT")
-                .map(PathBuf::from)
-                .unwrap_or_else(|| PathBuf::from("target/bench-results")),
-        ),
-        progress: true,
+        ..d
     };
+    let out = std::env::var_os("SEAMLESS_BENCH_OUT")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from("target/bench-results"));
     let env = Env::new();
     eprintln!(
         "core bench: {} rounds, {} ticks at {} ticks/s, {} at max pace, {} readers, {} cores",
@@ -83,8 +82,8 @@ fn main() {
         opts.readers,
         env.cores.len()
     );
-    match tick_to_event::run(&opts, &env) {
-        Ok(report) => println!("{report}"),
+    match tick_to_event::run(&opts, &env).and_then(|o| o.write_hgrms(&out).map(|_| o)) {
+        Ok(report) => println!("{}", report.render_text()),
         Err(e) => {
             eprintln!("core bench failed: {e}");
             std::process::exit(1);

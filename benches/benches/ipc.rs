@@ -28,13 +28,11 @@ fn main() {
         rounds: env_u64("SEAMLESS_BENCH_ROUNDS", defaults.rounds),
         samples: env_u64("SEAMLESS_BENCH_SAMPLES", defaults.samples),
         stream_items: env_u64("SEAMLESS_BENCH_STREAM_ITEMS", defaults.stream_items),
-        hgrm_dir: Some(
-            std::env::var_os("SEAMLESS_BENCH_OUT")
-                .map(PathBuf::from)
-                .unwrap_or_else(|| PathBuf::from("target/bench-results")),
-        ),
         progress: true,
     };
+    let out = std::env::var_os("SEAMLESS_BENCH_OUT")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from("target/bench-results"));
     let env = Env::new();
     eprintln!(
         "ipc bench: {} rounds x {} samples, {} cores, tsc {:.3} ticks/ns",
@@ -43,8 +41,8 @@ fn main() {
         env.cores.len(),
         env.clock.ticks_per_ns()
     );
-    match scenarios::all(&opts, &env) {
-        Ok(report) => println!("{report}"),
+    match scenarios::all(&opts, &env).and_then(|o| o.write_hgrms(&out).map(|_| o)) {
+        Ok(report) => println!("{}", report.render_text()),
         Err(e) => {
             eprintln!("ipc bench failed: {e}");
             std::process::exit(1);

@@ -7,10 +7,16 @@
 //!
 //! The echo roles pin themselves to the second core (their parent takes the first);
 //! the tick-to-event roles stay unpinned (see [`crate::tick_to_event`] on cores).
+//!
+//! A binary whose `main` cannot call [`run_if_child`] first (a libtest harness) names,
+//! with [`set_child_args`], the arguments that make it do so (e.g. the name of a test
+//! that calls it).
 
+use std::ffi::OsString;
 use std::io;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
+use std::sync::OnceLock;
 
 use crate::ours::{BcastEnd, ShmFloorEnd, Side};
 use crate::pin::Cores;
@@ -20,6 +26,16 @@ use crate::tick_to_event::{observer, reader};
 const ROLE_VAR: &str = "SEAMLESS_BENCH_CHILD";
 const FILE_VAR: &str = "SEAMLESS_BENCH_FILE";
 const ARG_VAR: &str = "SEAMLESS_BENCH_ARG";
+
+/// Arguments given to every child (see [`set_child_args`]).
+static CHILD_ARGS: OnceLock<Vec<OsString>> = OnceLock::new();
+
+/// Makes every child of this process start with `args` on its command line (once per
+/// process; returns false if they were set already). A test harness passes the name of
+/// the test that calls [`run_if_child`], e.g. `["child_role", "--exact", "--nocapture"]`.
+pub fn set_child_args(args: Vec<OsString>) -> bool {
+    CHILD_ARGS.set(args).is_ok()
+}
 
 /// The cross-process child roles.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -94,11 +110,14 @@ pub fn spawn(role: Role, path: &Path) -> io::Result<Child> {
 /// If the current executable cannot be found or started.
 pub fn spawn_with(role: Role, path: &Path, arg: &str) -> io::Result<Child> {
     Command::new(std::env::current_exe()?)
+        .args(CHILD_ARGS.get().map_or(&[][..], Vec::as_slice))
         .env(ROLE_VAR, role.name())
         .env(FILE_VAR, path)
         // The parent may be pinned already: pass the core list taken at its start.
         .env(crate::pin::CORES_VAR, Cores::detect().to_env())
         .env(ARG_VAR, arg)
         .stdin(Stdio::null())
+        // Children report through files and stderr; a test harness would print here.
+        .stdout(Stdio::null())
         .spawn()
 }

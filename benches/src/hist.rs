@@ -2,7 +2,7 @@
 //!
 //! Values are nanoseconds. A [`Summary`] is what the report tables print; [`write_hgrm`]
 //! writes HdrHistogram's classic "percentile distribution" text, which the public
-//! HdrHistogram plotter and `seamless bench --plot` read.
+//! HdrHistogram plotter reads, and [`parse_hgrm`] reads it back.
 //!
 //! Never used on a measured path except [`Hist::record`], which does not allocate.
 
@@ -70,6 +70,7 @@ impl Hist {
             p90: self.quantile(0.90),
             p99: self.quantile(0.99),
             p999: self.quantile(0.999),
+            p9999: self.quantile(0.9999),
             max: self.inner.max(),
             mean: self.inner.mean(),
         }
@@ -94,16 +95,26 @@ pub struct Summary {
     pub p99: u64,
     /// 99.9th percentile.
     pub p999: u64,
+    /// 99.99th percentile.
+    pub p9999: u64,
     /// Largest sample.
     pub max: u64,
     /// Arithmetic mean.
     pub mean: f64,
 }
 
+/// The names of [`Summary::figures`], in order (table headers).
+pub const FIGURES: [&str; FIGURE_COUNT] = ["p50", "p90", "p99", "p99.9", "p99.99", "max"];
+
+/// How many figures a [`Summary`] reports.
+pub const FIGURE_COUNT: usize = 6;
+
 impl Summary {
-    /// The five reported figures, in table order.
-    pub fn figures(&self) -> [u64; 5] {
-        [self.p50, self.p90, self.p99, self.p999, self.max]
+    /// The reported figures, in table order ([`FIGURES`]).
+    pub fn figures(&self) -> [u64; FIGURE_COUNT] {
+        [
+            self.p50, self.p90, self.p99, self.p999, self.p9999, self.max,
+        ]
     }
 }
 
@@ -155,6 +166,86 @@ pub fn hgrm_text(hist: &Hist) -> String {
     out
 }
 
+/// One row of a `.hgrm` percentile distribution.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct HgrmRow {
+    /// The value (ns) at this percentile.
+    pub value: f64,
+    /// The percentile as a fraction, 0.0..=1.0.
+    pub quantile: f64,
+    /// Samples at or below `value`.
+    pub total: u64,
+}
+
+/// A `.hgrm` file read back: its rows and its footer.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Hgrm {
+    /// The percentile rows, in file order (quantiles non-decreasing).
+    pub rows: Vec<HgrmRow>,
+    /// The footer's `Max`.
+    pub max: f64,
+    /// The footer's `Total count`.
+    pub count: u64,
+}
+
+/// Parses the text [`hgrm_text`] writes (HdrHistogram's percentile distribution).
+///
+/// # Errors
+///
+/// A line that is neither a header, a footer nor a well-formed row (the message names
+/// the line), quantiles going backwards, a missing footer, or a footer's total that
+/// differs from the last row's.
+pub fn parse_hgrm(text: &str) -> Result<Hgrm, String> {
+    let mut out = Hgrm {
+        rows: Vec::new(),
+        max: f64::NAN,
+        count: u64::MAX,
+    };
+    for (n, line) in text.lines().enumerate() {
+        let bad = || format!("line {}: {line:?}", n + 1);
+        let line = line.trim();
+        if line.is_empty() || line.starts_with("Value") {
+            continue;
+        }
+        if let Some(footer) = line.strip_prefix("#[") {
+            for field in footer.trim_end_matches(']').split(',') {
+                let (key, value) = field.split_once('=').ok_or_else(bad)?;
+                match key.trim() {
+                    "Max" => out.max = value.trim().parse().map_err(|_| bad())?,
+                    "Total count" => out.count = value.trim().parse().map_err(|_| bad())?,
+                    _ => {}
+                }
+            }
+            continue;
+        }
+        let w: Vec<&str> = line.split_whitespace().collect();
+        let [value, quantile, total, _inverse] = w[..] else {
+            return Err(bad());
+        };
+        let row = HgrmRow {
+            value: value.parse().map_err(|_| bad())?,
+            quantile: quantile.parse().map_err(|_| bad())?,
+            total: total.parse().map_err(|_| bad())?,
+        };
+        if !(0.0..=1.0).contains(&row.quantile)
+            || out.rows.last().is_some_and(|r| r.quantile > row.quantile)
+        {
+            return Err(bad());
+        }
+        out.rows.push(row);
+    }
+    if out.max.is_nan() || out.count == u64::MAX {
+        return Err("no `#[Max = ..., Total count = ...]` footer".to_owned());
+    }
+    match out.rows.last() {
+        Some(r) if r.total != out.count => Err(format!(
+            "last row counts {} samples, the footer {}",
+            r.total, out.count
+        )),
+        _ => Ok(out),
+    }
+}
+
 /// Writes [`hgrm_text`] to `path`.
 ///
 /// # Errors
@@ -197,5 +288,21 @@ mod tests {
             last_row.split_whitespace().nth(2) == Some("4"),
             "{last_row}"
         );
+    }
+
+    #[test]
+    fn hgrm_parses_back() {
+        let mut h = Hist::new();
+        for v in 1..=10_000 {
+            h.record(v * 10);
+        }
+        let parsed = parse_hgrm(&hgrm_text(&h)).unwrap();
+        assert_eq!(parsed.count, 10_000);
+        assert_eq!(parsed.max, h.summary().max as f64);
+        assert_eq!(parsed.rows.last().unwrap().total, 10_000);
+        let median = parsed.rows.iter().find(|r| r.quantile >= 0.5).unwrap();
+        assert!((49_000.0..=51_000.0).contains(&median.value), "{median:?}");
+        assert!(parse_hgrm("12.0 0.5 1 2.00\n").is_err()); // no footer
+        assert!(parse_hgrm("12.0 half 1 2.00\n").is_err());
     }
 }

@@ -8,6 +8,10 @@
 //! figure is trusted (values must come back unchanged, streams arrive in order).
 //!
 //! Benches are never timed tests: nothing here asserts a latency.
+//!
+//! [`suite`] registers the scenarios and writes `seamless bench all`'s report
+//! directory (Markdown tables with the [`machine`] description, `.hgrm` files, SVG
+//! plots from [`plot`]); each scenario returns an [`outcome::Outcome`].
 
 #![deny(missing_docs)]
 
@@ -15,13 +19,18 @@ pub mod child;
 pub mod clock;
 pub mod floor;
 pub mod hist;
+pub mod machine;
 pub mod ours;
+pub mod outcome;
 pub mod peers;
 pub mod pin;
 pub mod pingpong;
+pub mod plot;
+pub mod progress;
 pub mod report;
 pub mod scenarios;
 pub mod seqlock_cost;
 pub mod shmfile;
 pub mod stream;
+pub mod suite;
 pub mod tick_to_event;

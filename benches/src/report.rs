@@ -8,9 +8,10 @@
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::io;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
-use crate::hist::{Hist, Summary, write_hgrm};
+use crate::hist::{FIGURE_COUNT, FIGURES, Hist, Summary, write_hgrm};
+use crate::plot::Chart;
 
 /// One named series across rounds.
 #[derive(Debug, Clone, Default)]
@@ -28,10 +29,16 @@ pub struct Table {
     pub title: String,
     /// The series ratios are taken against.
     pub baseline: String,
+    /// File-name stem of this table's `.hgrm` files and charts (default: the title
+    /// made file-name-safe).
+    pub key: String,
     /// Series in the order they were first added.
     order: Vec<String>,
     series: BTreeMap<String, Series>,
 }
+
+/// Figures whose same-round ratios the tables print (indexes into [`FIGURES`]).
+const RATIO_FIGURES: [usize; 4] = [0, 2, 3, 4];
 
 impl Table {
     /// An empty table; `baseline` names the series every ratio divides by.
@@ -39,9 +46,16 @@ impl Table {
         Table {
             title: title.to_owned(),
             baseline: baseline.to_owned(),
+            key: slug(title),
             order: Vec::new(),
             series: BTreeMap::new(),
         }
+    }
+
+    /// The same table with file-name stem `key` (e.g. `pingpong`).
+    pub fn keyed(mut self, key: &str) -> Table {
+        self.key = key.to_owned();
+        self
     }
 
     /// Adds one round's histogram for series `name`.
@@ -61,10 +75,19 @@ impl Table {
             .map(|n| (n.as_str(), &self.series[n.as_str()]))
     }
 
-    /// Median over rounds of each percentile of `name`.
-    pub fn median_figures(&self, name: &str) -> Option<[u64; 5]> {
+    /// The most rounds any series has.
+    pub fn rounds(&self) -> usize {
+        self.series
+            .values()
+            .map(|s| s.rounds.len())
+            .max()
+            .unwrap_or(0)
+    }
+
+    /// Median over rounds of each percentile of `name` ([`FIGURES`] order).
+    pub fn median_figures(&self, name: &str) -> Option<[u64; FIGURE_COUNT]> {
         let s = self.series.get(name)?;
-        let mut out = [0u64; 5];
+        let mut out = [0u64; FIGURE_COUNT];
         for (i, slot) in out.iter_mut().enumerate() {
             let mut v: Vec<u64> = s.rounds.iter().map(|r| r.figures()[i]).collect();
             *slot = median_u64(&mut v);
@@ -73,10 +96,10 @@ impl Table {
     }
 
     /// Median over rounds of `name`'s figure divided by the baseline's same-round figure.
-    pub fn median_ratios(&self, name: &str) -> Option<[f64; 5]> {
+    pub fn median_ratios(&self, name: &str) -> Option<[f64; FIGURE_COUNT]> {
         let s = self.series.get(name)?;
         let b = self.series.get(&self.baseline)?;
-        let mut out = [0f64; 5];
+        let mut out = [0f64; FIGURE_COUNT];
         for (i, slot) in out.iter_mut().enumerate() {
             let mut v: Vec<f64> = s
                 .rounds
@@ -89,55 +112,99 @@ impl Table {
         Some(out)
     }
 
-    /// The table as text: median ns per percentile, and the median same-round ratio to
-    /// the baseline.
+    /// The table as text: median ns per percentile, the samples over all rounds, and
+    /// the median same-round ratio to the baseline.
     pub fn render(&self) -> String {
         let mut out = String::new();
-        let rounds = self
-            .series
-            .values()
-            .map(|s| s.rounds.len())
-            .max()
-            .unwrap_or(0);
         let _ = writeln!(
             out,
             "\n## {} ({} rounds; ns, median over rounds; ratio = same-round / {})",
-            self.title, rounds, self.baseline
+            self.title,
+            self.rounds(),
+            self.baseline
         );
-        let _ = writeln!(
-            out,
-            "{:<28} {:>8} {:>8} {:>8} {:>8} {:>9}   {:>6} {:>6} {:>6} {:>6} {:>6}",
-            "series",
-            "p50",
-            "p90",
-            "p99",
-            "p99.9",
-            "max",
-            "x p50",
-            "x p90",
-            "x p99",
-            "x p99.9",
-            "x max"
-        );
-        for (name, _) in self.series() {
+        let _ = write!(out, "{:<32}", "series");
+        for f in FIGURES {
+            let _ = write!(out, " {f:>9}");
+        }
+        let _ = write!(out, " {:>10}  ", "count");
+        for i in RATIO_FIGURES {
+            let _ = write!(out, " {:>8}", format!("x {}", FIGURES[i]));
+        }
+        out.push('\n');
+        for (name, s) in self.series() {
             let f = self.median_figures(name).unwrap_or_default();
             let r = self.median_ratios(name).unwrap_or_default();
-            let _ = writeln!(
-                out,
-                "{:<28} {:>8} {:>8} {:>8} {:>8} {:>9}   {:>6.2} {:>6.2} {:>6.2} {:>7.2} {:>6.2}",
-                name, f[0], f[1], f[2], f[3], f[4], r[0], r[1], r[2], r[3], r[4]
-            );
+            let _ = write!(out, "{name:<32}");
+            for v in f {
+                let _ = write!(out, " {v:>9}");
+            }
+            let _ = write!(out, " {:>10}  ", s.merged.len());
+            for i in RATIO_FIGURES {
+                let _ = write!(out, " {:>8.2}", r[i]);
+            }
+            out.push('\n');
         }
         out
     }
 
+    /// The table in Markdown: a heading, then one row per series with the median
+    /// percentiles (ns), the sample count over all rounds and the same-round ratios.
+    pub fn markdown(&self) -> String {
+        let mut out = format!(
+            "### {}\n\n{} rounds; ns, median over rounds; ratio = same-round / {}.\n\n| series |",
+            self.title,
+            self.rounds(),
+            self.baseline
+        );
+        for f in FIGURES {
+            let _ = write!(out, " {f} |");
+        }
+        out.push_str(" count |");
+        for i in RATIO_FIGURES {
+            let _ = write!(out, " x {} |", FIGURES[i]);
+        }
+        out.push_str("\n|---|");
+        out.push_str(&"---:|".repeat(FIGURES.len() + 1 + RATIO_FIGURES.len()));
+        out.push('\n');
+        for (name, s) in self.series() {
+            let f = self.median_figures(name).unwrap_or_default();
+            let r = self.median_ratios(name).unwrap_or_default();
+            let _ = write!(out, "| {} |", name.replace('|', "/"));
+            for v in f {
+                let _ = write!(out, " {v} |");
+            }
+            let _ = write!(out, " {} |", s.merged.len());
+            for i in RATIO_FIGURES {
+                let _ = write!(out, " {:.2} |", r[i]);
+            }
+            out.push('\n');
+        }
+        out
+    }
+
+    /// A latency-percentile chart of the series named in `only` (all when `None`),
+    /// every round merged.
+    pub fn chart(&self, title: &str, only: Option<&[&str]>) -> Chart {
+        Chart {
+            title: title.to_owned(),
+            key: self.key.clone(),
+            lines: self
+                .series()
+                .filter(|(n, _)| only.is_none_or(|o| o.contains(n)))
+                .map(|(n, s)| (n.to_owned(), s.merged.clone()))
+                .collect(),
+        }
+    }
+
     /// Writes one `.hgrm` per series (all rounds merged) into `dir`, named
-    /// `<scenario>-<series>.hgrm` with non-alphanumerics replaced by `_`.
+    /// `<key>-<series>.hgrm` with non-alphanumerics replaced by `_` (the key of the
+    /// IPC scenarios' tables is e.g. `pingpong`; pass `scenario` to override it).
     ///
     /// # Errors
     ///
     /// Any I/O error creating `dir` or writing a file.
-    pub fn write_hgrms(&self, dir: &Path, scenario: &str) -> io::Result<Vec<std::path::PathBuf>> {
+    pub fn write_hgrms(&self, dir: &Path, scenario: &str) -> io::Result<Vec<PathBuf>> {
         std::fs::create_dir_all(dir)?;
         let mut paths = Vec::new();
         for (name, s) in self.series() {
@@ -199,5 +266,10 @@ mod tests {
         let r = t.median_ratios("ours").unwrap();
         assert!((r[0] - 1.1).abs() < 0.02, "{r:?}");
         assert!(t.render().contains("ours"));
+        let md = t.markdown();
+        let row = md.lines().find(|l| l.starts_with("| ours |")).unwrap();
+        // series, 6 figures, count, 4 ratios: 12 cells.
+        assert_eq!(row.matches('|').count(), 13, "{md}");
+        assert!(row.contains("| 110 |") && row.contains("| 30 |"), "{row}");
     }
 }

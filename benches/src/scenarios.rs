@@ -5,16 +5,17 @@
 //! - `stream`: single-item streaming throughput of our SPSC ring, rtrb and ArrayQueue.
 //! - `seqlock`: read cost under a live writer; writer cost with 0 and 3 polling readers.
 //!
-//! Every scenario interleaves its series round by round (see the crate docs).
+//! Every scenario interleaves its series round by round (see the crate docs); each has
+//! an `*_outcome` form (tables, text and charts) for reports.
 
 use std::io;
-use std::path::PathBuf;
 use std::sync::Arc;
 
 use crate::child::{self, Role};
 use crate::clock::Clock;
 use crate::hist::Hist;
 use crate::ours::{self, BcastEnd, SHM_FLOOR_BYTES, ShmFloorEnd, Side};
+use crate::outcome::Outcome;
 use crate::pin::Cores;
 use crate::pingpong::{self, Endpoint, STOP};
 use crate::report::{Table, median_f64};
@@ -34,8 +35,6 @@ pub struct Options {
     pub samples: u64,
     /// Items per streaming run.
     pub stream_items: u64,
-    /// Where `.hgrm` files go (`None`: not written).
-    pub hgrm_dir: Option<PathBuf>,
     /// Print `round i/n` progress to stderr.
     pub progress: bool,
 }
@@ -46,7 +45,6 @@ impl Default for Options {
             rounds: 21,
             samples: 100_000,
             stream_items: 5_000_000,
-            hgrm_dir: None,
             progress: true,
         }
     }
@@ -79,10 +77,7 @@ impl Default for Env {
 
 fn progress(opts: &Options, what: &str, round: u64) {
     if opts.progress {
-        eprint!("\r{what}: round {}/{}   ", round + 1, opts.rounds);
-        if round + 1 == opts.rounds {
-            eprintln!();
-        }
+        crate::progress::round(what, round, opts.rounds);
     }
 }
 
@@ -113,7 +108,7 @@ fn cross_process<E: Endpoint>(
 /// If a cross-process child cannot be started or fails.
 pub fn pingpong(opts: &Options, env: &Env) -> io::Result<Table> {
     let (n, cores, clock) = (opts.samples, &env.cores, &env.clock);
-    let mut t = Table::new("ping-pong round trip", "floor");
+    let mut t = Table::new("ping-pong round trip", "floor").keyed("pingpong");
     for round in 0..opts.rounds {
         progress(opts, "ping-pong", round);
         let (p, e) = floor::pair();
@@ -166,7 +161,7 @@ pub fn stream(opts: &Options, env: &Env) -> Vec<(String, Vec<f64>)> {
     rates
 }
 
-/// Renders [`stream`]'s results: median items/s and the median same-round ratio to rtrb.
+/// Renders [`stream()`]'s results: median items/s and the median same-round ratio to rtrb.
 pub fn render_stream(rates: &[(String, Vec<f64>)], opts: &Options) -> String {
     let mut out = format!(
         "\n## streaming throughput ({} rounds x {} items, capacity {CAPACITY}; median)\n",
@@ -197,8 +192,10 @@ pub fn seqlock(opts: &Options, env: &Env) -> (Table, Table) {
     let mut reads = Table::new(
         "seqlock read of a 56-byte row, writer live on the other core",
         "read",
-    );
-    let mut writes = Table::new("seqlock write (ns per write, batches of 64)", "0 readers");
+    )
+    .keyed("seqlock-read");
+    let mut writes = Table::new("seqlock write (ns per write, batches of 64)", "0 readers")
+        .keyed("seqlock-write");
     let batches = (opts.samples / 4).max(1000);
     for round in 0..opts.rounds {
         progress(opts, "seqlock", round);
@@ -212,25 +209,68 @@ pub fn seqlock(opts: &Options, env: &Env) -> (Table, Table) {
     (reads, writes)
 }
 
-/// Runs every IPC scenario and returns the report text; writes `.hgrm` files when asked.
+/// The in-process series of [`pingpong()`] (the ring against its peers).
+pub const IN_PROCESS: [&str; 4] = ["floor", "seamless spsc", "rtrb", "crossbeam ArrayQueue"];
+/// The cross-process series of [`pingpong()`].
+pub const CROSS_PROCESS: [&str; 2] = ["floor, 2 processes", "seamless broadcast, 2 processes"];
+
+/// [`pingpong()`] as an outcome: its table and two charts (the ring against its peers
+/// in-process; the broadcast ring against the floor across processes).
 ///
 /// # Errors
 ///
-/// A failing cross-process child, or an I/O error writing `.hgrm` files.
-pub fn all(opts: &Options, env: &Env) -> io::Result<String> {
-    let rtt = pingpong(opts, env)?;
-    let rates = stream(opts, env);
+/// As [`pingpong()`].
+pub fn pingpong_outcome(opts: &Options, env: &Env) -> io::Result<Outcome> {
+    let t = pingpong(opts, env)?;
+    let mut o = Outcome::default();
+    o.push_chart(t.chart(
+        "ring ping-pong round trip, threads: seamless spsc vs rtrb vs crossbeam ArrayQueue vs floor",
+        Some(&IN_PROCESS),
+    ));
+    let mut cross = t.chart(
+        "ping-pong round trip across processes: seamless broadcast ring vs floor",
+        Some(&CROSS_PROCESS),
+    );
+    cross.key = "pingpong-processes".to_owned();
+    o.push_chart(cross);
+    o.push_table(t);
+    Ok(o)
+}
+
+/// [`stream()`] as an outcome (a text section: throughput has no percentiles).
+pub fn stream_outcome(opts: &Options, env: &Env) -> Outcome {
+    let text = render_stream(&stream(opts, env), opts);
+    let mut o = Outcome::default();
+    let (title, body) = text
+        .trim_start_matches('\n')
+        .split_once('\n')
+        .unwrap_or(("", ""));
+    o.push_text(title.trim_start_matches("## "), body);
+    o
+}
+
+/// [`seqlock`] as an outcome: both tables, one chart each.
+pub fn seqlock_outcome(opts: &Options, env: &Env) -> Outcome {
     let (reads, writes) = seqlock(opts, env);
-    if let Some(dir) = &opts.hgrm_dir {
-        rtt.write_hgrms(dir, "pingpong")?;
-        reads.write_hgrms(dir, "seqlock-read")?;
-        writes.write_hgrms(dir, "seqlock-write")?;
+    let mut o = Outcome::default();
+    o.push_table(reads);
+    o.push_table(writes);
+    o
+}
+
+/// Runs every IPC scenario: ping-pong, stream, seqlock.
+///
+/// # Errors
+///
+/// A failing cross-process child.
+pub fn all(opts: &Options, env: &Env) -> io::Result<Outcome> {
+    let mut o = pingpong_outcome(opts, env)?;
+    o.extend(stream_outcome(opts, env));
+    let seq = seqlock_outcome(opts, env);
+    // Chosen charts replace the per-table default: add the seqlock tables' own.
+    for t in seq.tables() {
+        o.push_chart(t.chart(&t.title, None));
     }
-    Ok(format!(
-        "{}{}{}{}",
-        rtt.render(),
-        render_stream(&rates, opts),
-        reads.render(),
-        writes.render()
-    ))
+    o.extend(seq);
+    Ok(o)
 }

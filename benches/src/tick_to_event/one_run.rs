@@ -1,5 +1,6 @@
 //! One core run of the scenario: its scratch directory, its child processes (the
-//! observer, the readers), the core itself in this process, and what each reported.
+//! observer, the readers, the monitor), the core itself in this process, and what each
+//! reported.
 //!
 //! Blocking; the measured code is the core's own threads and the observer child.
 
@@ -10,6 +11,7 @@ use std::time::{Duration, Instant};
 use seamless_config::Config;
 use seamless_core::runtime::{self, RunOptions, RunSummary};
 
+use super::monitor::{self, MonitorChild};
 use super::protocol::{ChildArgs, Results, ScratchDir, read_results};
 use super::{Options, observer, reader};
 use crate::child::{self, Role};
@@ -28,6 +30,8 @@ pub(crate) struct RunSpec {
     pub observer: bool,
     /// Monitor-style reader children.
     pub readers: usize,
+    /// Whether a monitor child ([`Options::monitor`]) follows the run.
+    pub monitor: bool,
 }
 
 /// What one run reported.
@@ -41,6 +45,8 @@ pub(crate) struct RunOutcome {
     pub observer: Option<Results>,
     /// Each reader's results.
     pub readers: Vec<Results>,
+    /// The monitor's results.
+    pub monitor: Option<Results>,
 }
 
 /// The core's configuration for `spec`: the default config (SMA strategy on, paper
@@ -72,6 +78,24 @@ impl Children {
     ) -> io::Result<()> {
         let child = child::spawn_with(role, dir.path(), &args.encode())?;
         self.running.push((child, name, args));
+        Ok(())
+    }
+
+    /// Starts the monitor child through `opts.monitor`.
+    fn spawn_monitor(
+        &mut self,
+        opts: &Options,
+        args: ChildArgs,
+        dir: &ScratchDir,
+    ) -> io::Result<()> {
+        let Some(launcher) = &opts.monitor else {
+            return Err(io::Error::new(
+                io::ErrorKind::InvalidInput,
+                "this binary cannot start a monitor (run `seamless bench monitor-overhead`)",
+            ));
+        };
+        let child = launcher.spawn(&MonitorChild::for_run(dir.path(), &args, opts.monitor_fps))?;
+        self.running.push((child, monitor::ROLE, args));
         Ok(())
     }
 
@@ -146,6 +170,9 @@ pub(crate) fn run(spec: &RunSpec, opts: &Options) -> io::Result<RunOutcome> {
         let reader_args = args(i, opts.reader_poll_us, opts.reader_core);
         children.spawn(Role::MonitorReader, reader::ROLE, reader_args, &dir)?;
     }
+    if spec.monitor {
+        children.spawn_monitor(opts, args(0, 0, opts.reader_core), &dir)?;
+    }
     children.wait_ready(&dir)?;
     let cfg = config(spec, opts, &name);
     let run_opts = RunOptions {
@@ -161,10 +188,12 @@ pub(crate) fn run(spec: &RunSpec, opts: &Options) -> io::Result<RunOutcome> {
         wall,
         observer: None,
         readers: Vec::new(),
+        monitor: None,
     };
     for (role, results) in children.finish(&dir)? {
         match role {
             observer::ROLE => outcome.observer = Some(results),
+            monitor::ROLE => outcome.monitor = Some(results),
             _ => outcome.readers.push(results),
         }
     }

@@ -4,7 +4,7 @@
 //! from the median out to the tail.
 //!
 //! Drawn with `plotters` (SVG backend only, no font files: text is left to the SVG
-//! viewer); see docs/decisions/0007-bench-plots-plotters.md for why.
+//! viewer); see docs/decisions/0009-bench-plots-plotters.md for why.
 //!
 //! Progress: plain functions; never on a measured path.
 //!

@@ -16,7 +16,7 @@ use clap::Args;
 use clap::builder::{PossibleValue, PossibleValuesParser};
 use seamless_bench::machine::utc_stamp;
 use seamless_bench::outcome::Outcome;
-use seamless_bench::suite::{Ctx, Suite};
+use seamless_bench::suite::{Ctx, Entry, Suite};
 use seamless_config::{Cores, WaitStrategy};
 
 use super::{EXIT_FAILURE, EXIT_USAGE};
@@ -34,7 +34,13 @@ const ALL: &str = "all";
 /// s
 /// ```
 fn suite() -> Suite {
-    Suite::standard()
+    let mut s = Suite::standard();
+    s.push(Entry::new(
+        "bridge",
+        "a critical event from publication to a WebSocket client, 1 and 100 clients; the core's tick->publish with the bridge vs without",
+        super::bridge::bench_outcome,
+    ));
+    s
 }
 
 /// The scenario names for the positional argument, with their help lines.

@@ -6,6 +6,7 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 
 pub mod bench;
+pub mod bridge;
 pub mod core;
 pub mod log;
 pub mod monitor;
@@ -27,6 +28,8 @@ struct Cli {
 enum Command {
     /// Run latency/throughput benchmarks (HDR histograms, peers in the same run).
     Bench(bench::BenchArgs),
+    /// Serve a core's live state to browsers: dashboard, WebSocket/SSE, metrics, health.
+    Bridge(bridge::BridgeArgs),
     /// Run the core process: the engine on pinned threads, publishing into the region.
     Core(Box<core::CoreArgs>),
     /// Read a persister's data directory: verify, dump events, stats (no process needed).
@@ -50,6 +53,7 @@ pub fn main() -> ExitCode {
     };
     match cli.command {
         Command::Bench(args) => bench::run(args),
+        Command::Bridge(args) => bridge::run(args),
         Command::Core(args) => core::run(*args),
         Command::Log(args) => log::run(args),
         Command::Monitor(args) => monitor::run(args),

@@ -87,8 +87,8 @@ impl Default for Options {
     fn default() -> Self {
         Options {
             rounds: 5,
-            critical: 1_000,
-            critical_per_sec: 200,
+            critical: 500,
+            critical_per_sec: 250,
             routine_per_critical: 5,
             clients: vec![1, 100],
             core_ticks: 20_000,

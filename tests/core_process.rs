@@ -6,159 +6,33 @@
 //! Waits poll a condition against a generous deadline; nothing asserts a duration.
 
 use std::collections::HashSet;
-use std::fs::File;
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, ExitStatus, Output, Stdio};
-use std::sync::atomic::{AtomicU32, Ordering};
+use std::process::{Command, Output};
 use std::thread;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use seamless_core::domain::{EventBody, EventKind, Reason, State};
-use seamless_core::shared::{SharedAttachError, SharedReader};
+use seamless_core::shared::SharedReader;
 use seamless_ipc::broadcast::Start;
 use seamless_ipc::reader_slot::ReaderSlot;
 use seamless_ipc::region::Status;
 
-const BIN: &str = env!("CARGO_BIN_EXE_seamless");
-const DEADLINE: Duration = Duration::from_secs(300);
+mod common;
 
-/// A fresh directory under /dev/shm, removed on drop.
-struct ShmDir(PathBuf);
+use common::{BIN, DEADLINE, Proc, ShmDir};
 
-impl ShmDir {
-    fn new(test: &str) -> ShmDir {
-        static N: AtomicU32 = AtomicU32::new(0);
-        let n = N.fetch_add(1, Ordering::Relaxed);
-        let base = Path::new("/dev/shm");
-        let base = if base.is_dir() {
-            base.to_owned()
-        } else {
-            std::env::temp_dir()
-        };
-        let dir = base.join(format!("seamless-test-{test}-{}-{n}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir(&dir).unwrap();
-        ShmDir(dir)
-    }
-
-    fn path(&self) -> &Path {
-        &self.0
-    }
+/// Starts `seamless core <args>` for the test, with its output in the test's directory.
+fn start_core(dir: &ShmDir, args: &[&str]) -> Proc {
+    let mut full = vec!["core"];
+    full.extend_from_slice(args);
+    Proc::start(dir.path(), dir.path(), "core", &full)
 }
 
-impl Drop for ShmDir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
+fn attach(dir: &ShmDir, name: &str, core: &mut Proc) -> SharedReader {
+    common::attach(dir.path(), name, core)
 }
 
-/// A running core, killed if the test ends before it does.
-struct Core {
-    child: Child,
-    stdout: PathBuf,
-    stderr: PathBuf,
-}
-
-impl Core {
-    fn start(dir: &ShmDir, args: &[&str]) -> Core {
-        let stdout = dir.path().join("stdout.log");
-        let stderr = dir.path().join("stderr.log");
-        let child = Command::new(BIN)
-            .arg("core")
-            .args(args)
-            .env("SEAMLESS_SHM_DIR", dir.path())
-            .stdin(Stdio::null())
-            .stdout(File::create(&stdout).unwrap())
-            .stderr(File::create(&stderr).unwrap())
-            .spawn()
-            .unwrap();
-        Core {
-            child,
-            stdout,
-            stderr,
-        }
-    }
-
-    fn pid(&self) -> u32 {
-        self.child.id()
-    }
-
-    fn exited(&mut self) -> Option<ExitStatus> {
-        self.child.try_wait().unwrap()
-    }
-
-    fn wait(&mut self) -> ExitStatus {
-        let start = Instant::now();
-        loop {
-            if let Some(status) = self.exited() {
-                return status;
-            }
-            assert!(
-                start.elapsed() < DEADLINE,
-                "the core did not exit: {}",
-                self.logs()
-            );
-            thread::sleep(Duration::from_millis(5));
-        }
-    }
-
-    fn signal(&self, sig: &str) {
-        let ok = Command::new("kill")
-            .args([sig, &self.pid().to_string()])
-            .status()
-            .unwrap();
-        assert!(ok.success());
-    }
-
-    fn logs(&self) -> String {
-        let read = |p: &Path| std::fs::read_to_string(p).unwrap_or_default();
-        format!(
-            "stdout:\n{}\nstderr:\n{}",
-            read(&self.stdout),
-            read(&self.stderr)
-        )
-    }
-}
-
-impl Drop for Core {
-    fn drop(&mut self) {
-        if self.exited().is_none() {
-            let _ = self.child.kill();
-            let _ = self.child.wait();
-        }
-    }
-}
-
-/// Attaches to instance `name`, waiting while it starts.
-fn attach(dir: &ShmDir, name: &str, core: &mut Core) -> SharedReader {
-    let start = Instant::now();
-    loop {
-        match SharedReader::attach(Some(dir.path()), name) {
-            Ok(reader) => return reader,
-            Err(SharedAttachError::Starting | SharedAttachError::Region(_)) => {}
-            Err(e) => panic!("{e}"),
-        }
-        if let Some(status) = core.exited() {
-            panic!(
-                "the core exited ({status}) before its region was ready: {}",
-                core.logs()
-            );
-        }
-        assert!(start.elapsed() < DEADLINE, "no region: {}", core.logs());
-        thread::sleep(Duration::from_millis(2));
-    }
-}
-
-fn wait_for(what: &str, core: &Core, mut cond: impl FnMut() -> bool) {
-    let start = Instant::now();
-    while !cond() {
-        assert!(
-            start.elapsed() < DEADLINE,
-            "timed out waiting for {what}: {}",
-            core.logs()
-        );
-        thread::sleep(Duration::from_millis(2));
-    }
+fn wait_for(what: &str, core: &Proc, cond: impl FnMut() -> bool) {
+    common::wait_for(what, || core.logs(), cond);
 }
 
 #[test]
@@ -169,7 +43,7 @@ fn a_million_ticks_fold_into_exactly_the_published_state() {
     let slot = ReaderSlot::create_fresh(Some(dir.path()), name, "test", 7).unwrap();
     slot.set_cursor(1);
     slot.set_gating(true);
-    let mut core = Core::start(
+    let mut core = start_core(
         &dir,
         &[
             "--name",
@@ -261,7 +135,7 @@ fn a_million_ticks_fold_into_exactly_the_published_state() {
     assert_eq!(state.counters().fills, fills);
     let (metrics, _) = reader.metrics().unwrap();
     assert_eq!((metrics.ticks, metrics.last_seq), (1_000_000, last_seq));
-    let stdout = std::fs::read_to_string(&core.stdout).unwrap();
+    let stdout = core.stdout();
     assert!(
         stdout.contains("stopped (feed_end): 1000000 ticks"),
         "{stdout}"
@@ -271,7 +145,7 @@ fn a_million_ticks_fold_into_exactly_the_published_state() {
 #[test]
 fn sigterm_stops_an_endless_run_cleanly() {
     let dir = ShmDir::new("sigterm");
-    let mut core = Core::start(&dir, &["--name", "endless", "--feed", "synthetic"]);
+    let mut core = start_core(&dir, &["--name", "endless", "--feed", "synthetic"]);
     let reader = attach(&dir, "endless", &mut core);
     wait_for("ticks", &core, || {
         reader.metrics().is_ok_and(|(m, _)| m.ticks > 0)
@@ -301,7 +175,7 @@ fn sigterm_stops_an_endless_run_cleanly() {
 #[test]
 fn a_second_core_for_a_running_instance_names_the_pid() {
     let dir = ShmDir::new("twice");
-    let mut first = Core::start(&dir, &["--name", "twice", "--feed", "synthetic"]);
+    let mut first = start_core(&dir, &["--name", "twice", "--feed", "synthetic"]);
     let reader = attach(&dir, "twice", &mut first);
     wait_for("running", &first, || reader.status() == Status::Running);
     let second = Command::new(BIN)
@@ -394,7 +268,7 @@ fn a_csv_replay_of_an_unconfigured_symbol_runs_paced_to_its_end() {
         "x1000000",
         "--exit-after-feed",
     ];
-    let mut core = Core::start(&dir, &args);
+    let mut core = start_core(&dir, &args);
     let reader = attach(&dir, "replay", &mut core);
     assert_eq!(core.wait().code(), Some(0), "{}", core.logs());
     let aapl = reader.id_of("AAPL").expect("AAPL added to the instruments");
@@ -402,6 +276,6 @@ fn a_csv_replay_of_an_unconfigured_symbol_runs_paced_to_its_end() {
     assert_eq!(market.ticks, 4);
     assert_eq!(market.updated_ns, 1_704_412_800 * 1_000_000_000); // 2024-01-05
     assert!(market.last.to_string().starts_with("181.1"), "{market:?}");
-    let stdout = std::fs::read_to_string(&core.stdout).unwrap();
+    let stdout = core.stdout();
     assert!(stdout.contains("stopped (feed_end): 4 ticks"), "{stdout}");
 }

@@ -125,6 +125,7 @@ fn start_core(dir: &ShmDir, name: &str) -> Proc {
             "2000",
         ])
         .env("SEAMLESS_SHM_DIR", dir.path())
+        .current_dir(dir.path()) // the default data dir `data` lands here
         .stdin(Stdio::null())
         .stdout(log("out"))
         .stderr(log("err"))

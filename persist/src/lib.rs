@@ -52,6 +52,7 @@ mod error;
 pub mod format;
 mod meta;
 mod migrate;
+pub mod persister;
 mod restore;
 mod retention;
 mod segment;

@@ -6,14 +6,13 @@
 //! flag, file or key); 1 for a runtime failure (another core runs the instance, a bad
 //! CSV row, a thread panic).
 
-mod logging;
 mod overrides;
+mod restore;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
 
 use seamless_config::Config;
-use seamless_core::domain::Reason;
 use seamless_core::runtime::{self, RunOptions, StopFlag};
 
 use super::{EXIT_FAILURE, EXIT_USAGE};
@@ -29,6 +28,10 @@ Examples:
       A million ticks as fast as possible, then exit 0 with a summary.
   seamless core --config prod.toml --cores feed=0,engine=1,broker=1 --wait spin
       Pinned and spinning: lowest latency, needs dedicated cores.
+  seamless persist --name live --data-dir /srv/live --wait &
+  seamless core --name live --data-dir /srv/live
+      With a persister: every event logged; a restart restores the state from
+      /srv/live and continues the sequence (after a crash too).
 
 Every flag overrides the config file (config/default.toml documents each key).
 Stop with Ctrl-C or SIGTERM: the rings are drained, runner_stopped is published and
@@ -48,7 +51,9 @@ pub struct CoreArgs {
     /// Instance name: names the region /dev/shm/seamless-NAME [core.name].
     #[arg(long, value_name = "NAME")]
     name: Option<String>,
-    /// Directory for the event log and snapshots [core.data_dir].
+    /// The persister's data directory: the state is restored from its newest valid
+    /// snapshot and the log after it at start, and the run continues the log's
+    /// sequence [core.data_dir].
     #[arg(long, value_name = "DIR")]
     data_dir: Option<PathBuf>,
     /// Market data: `synthetic`, or `csv:SYMBOL=PATH` (repeat, one per instrument)
@@ -86,11 +91,16 @@ pub struct CoreArgs {
     /// CSV rows that cannot be parsed: `fail` or `skip` [feed.bad_rows].
     #[arg(long, value_name = "POLICY")]
     bad_rows: Option<String>,
+    /// Restore past a corrupt log record: move the damaged segment and every later one
+    /// to DATA_DIR/quarantine/ and continue from the last good event (default: refuse
+    /// to start and name file, offset and sequence).
+    #[arg(long)]
+    repair: bool,
 }
 
 /// Runs `seamless core`.
 pub fn run(args: CoreArgs) -> ExitCode {
-    logging::init();
+    super::logging::init();
     let cfg = match load(&args) {
         Ok(cfg) => cfg,
         Err(msg) => {
@@ -99,11 +109,20 @@ pub fn run(args: CoreArgs) -> ExitCode {
         }
     };
     let stop = StopFlag::new();
-    if let Err(e) = register_signals(&stop) {
+    if let Err(e) = super::signals::register(&stop) {
         eprintln!("error: cannot install signal handlers: {e}");
         return ExitCode::from(EXIT_FAILURE);
     }
+    let start = match restore::prepare(&cfg, args.repair) {
+        Ok(start) => start,
+        Err(msg) => {
+            eprintln!("error: {msg}");
+            return ExitCode::from(EXIT_FAILURE);
+        }
+    };
     let opts = RunOptions {
+        state: start.state,
+        start_reason: start.reason,
         stop,
         ..RunOptions::default()
     };
@@ -138,28 +157,4 @@ fn load(args: &CoreArgs) -> Result<Config, String> {
         None => e.to_string(),
     })?;
     Ok(cfg)
-}
-
-/// SIGINT and SIGTERM request a stop with their reason (one atomic store in the
-/// handler, see `signal_hook::flag`); a second one while stopping exits at once
-/// (status 130 or 143, the shell's convention), leaving the region to be judged by
-/// its lock.
-fn register_signals(stop: &StopFlag) -> std::io::Result<()> {
-    use std::sync::Arc;
-    use std::sync::atomic::AtomicBool;
-
-    use signal_hook::consts::{SIGINT, SIGTERM};
-    use signal_hook::flag::{register, register_conditional_shutdown, register_usize};
-    let signalled = Arc::new(AtomicBool::new(false));
-    for (signal, reason, status) in [
-        (SIGINT, Reason::Sigint, 130),
-        (SIGTERM, Reason::Sigterm, 143),
-    ] {
-        // Order matters: the shutdown check runs before the flag is set, so only a
-        // second signal finds it set.
-        register_conditional_shutdown(signal, status, Arc::clone(&signalled))?;
-        register(signal, Arc::clone(&signalled))?;
-        register_usize(signal, stop.as_arc(), StopFlag::code(reason))?;
-    }
-    Ok(())
 }

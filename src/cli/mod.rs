@@ -7,9 +7,13 @@ use clap::{Parser, Subcommand};
 
 pub mod bench;
 pub mod bridge;
+pub mod clean;
 pub mod core;
 pub mod log;
+pub mod logging;
 pub mod monitor;
+pub mod persist;
+pub mod signals;
 
 /// Exit status for a usage or configuration error.
 pub const EXIT_USAGE: u8 = 2;
@@ -30,12 +34,16 @@ enum Command {
     Bench(bench::BenchArgs),
     /// Serve a core's live state to browsers: dashboard, WebSocket/SSE, metrics, health.
     Bridge(bridge::BridgeArgs),
+    /// Remove shared-memory files left by dead processes (never a live one's).
+    Clean(clean::CleanArgs),
     /// Run the core process: the engine on pinned threads, publishing into the region.
     Core(Box<core::CoreArgs>),
     /// Read a persister's data directory: verify, dump events, stats (no process needed).
     Log(log::LogArgs),
     /// Watch a core's live state: terminal UI, one snapshot (--once), events (--tail).
     Monitor(monitor::MonitorArgs),
+    /// Run the persister: the event log and snapshots of an instance (gating reader).
+    Persist(persist::PersistArgs),
 }
 
 /// Parses the command line and runs the chosen command.
@@ -54,8 +62,10 @@ pub fn main() -> ExitCode {
     match cli.command {
         Command::Bench(args) => bench::run(args),
         Command::Bridge(args) => bridge::run(args),
+        Command::Clean(args) => clean::run(args),
         Command::Core(args) => core::run(*args),
         Command::Log(args) => log::run(args),
         Command::Monitor(args) => monitor::run(args),
+        Command::Persist(args) => persist::run(args),
     }
 }

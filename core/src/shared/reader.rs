@@ -19,7 +19,7 @@ use std::time::Duration;
 
 use seamless_ipc::broadcast::{self, Reader, Start};
 use seamless_ipc::region::{AttachError, RegionReader, Status};
-use seamless_ipc::seqlock::ReadStats;
+use seamless_ipc::seqlock::{ReadError, ReadStats};
 use seamless_ipc::words::Record;
 
 use super::layout::{LAYOUT_HASH, LAYOUT_VERSION, META_ROW_WORD, section};
@@ -214,7 +214,15 @@ impl SharedReader {
         let cell = words.slice(META_ROW_WORD..words.len());
         let table = cell.and_then(|w| TableReader::<MetaRow>::new(w, 1));
         let table = table.ok_or_else(|| corrupt("meta", "section too small"))?;
-        let (meta, version) = table.read(0).map_err(|e| corrupt("meta", e.to_string()))?;
+        let (meta, version) = match table.read(0) {
+            Ok(read) => read,
+            // The core is writing the meta row for the first time (or was descheduled
+            // in the middle of it): still starting, not corrupt.
+            Err(RowError::Read(ReadError::WriterStalled { version: 0 })) => {
+                return Err(SharedAttachError::Starting);
+            }
+            Err(e) => return Err(corrupt("meta", e.to_string())),
+        };
         if version == 0 {
             return Err(SharedAttachError::Starting);
         }

@@ -161,9 +161,15 @@ impl RegionReader {
     }
 
     /// True while the owner holds its lock; false once it exited in any way (SIGKILL
-    /// included). Two system calls: call it off the hot path.
+    /// included). A few system calls: call it off the hot path.
+    ///
+    /// The lock alone is not enough: a new owner replacing a dead one's region holds
+    /// the *old* file's lock for the moment it takes to unlink it, so a probe in that
+    /// window would call the dead owner alive. So the file must also still be the one
+    /// the path names (a live owner's file is never replaced) and the creator's pid
+    /// must exist (the replacing owner has another pid).
     pub fn is_owner_alive(&self) -> bool {
-        self.seg.is_owner_alive()
+        self.seg.is_owner_alive() && self.seg.is_current() && pid_exists(self.pid())
     }
 
     /// True while the region's path still names the file this reader mapped; false once
@@ -220,4 +226,19 @@ fn header(seg: &ReadOnlySegment) -> &HeaderWords {
     // SAFETY: `ReadOnlySegment::open` checked len >= HEADER_SIZE; the mapping is
     // page-aligned and lives as long as `seg`; only relaxed loads are used on it.
     unsafe { header_words(seg.as_ptr(), seg.len()) }
+}
+
+/// `true` unless `kill(pid, 0)` says no such process (`ESRCH`); any other answer
+/// (`EPERM`: another user's process) means it exists.
+fn pid_exists(pid: u32) -> bool {
+    let Some(pid) = i32::try_from(pid)
+        .ok()
+        .and_then(rustix::process::Pid::from_raw)
+    else {
+        return false;
+    };
+    !matches!(
+        rustix::process::test_kill_process(pid),
+        Err(rustix::io::Errno::SRCH)
+    )
 }

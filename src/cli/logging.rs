@@ -1,12 +1,13 @@
-//! Logging for `seamless core`: tracing to stderr, filtered by `RUST_LOG` (default
-//! `info`). Only start-up, housekeeping and the end log; the hot threads never do.
+//! Logging for the long-running commands (`core`, `persist`, `bridge`): tracing to
+//! stderr, filtered by `RUST_LOG` (default `info`). In the core only start-up,
+//! housekeeping and the end log; the hot threads never do.
 
 use std::io::IsTerminal;
 
 use tracing_subscriber::EnvFilter;
 
 /// Installs the subscriber (once; a second call keeps the first).
-pub(super) fn init() {
+pub fn init() {
     let filter = match EnvFilter::try_from_default_env() {
         Ok(filter) => filter,
         Err(e) => {

@@ -1,0 +1,125 @@
+//! `seamless persist`: the persister process (glue: flags and the `[persist]` config
+//! onto [`seamless_persist::persister::PersisterOptions`], then
+//! [`seamless_persist::persister::run`]).
+//!
+//! Exit status: 0 after a clean stop (SIGINT/SIGTERM, or the core's end with
+//! `--exit-with-core`), every appended event durable; 2 for a usage or configuration
+//! error; 1 for a runtime failure (no instance without --wait, a log that does not
+//! continue the core's run, a corrupt log).
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use seamless_config::{Config, FsyncPolicy};
+use seamless_core::runtime::StopFlag;
+use seamless_persist::persister::{self, PersisterOptions};
+
+use super::{EXIT_FAILURE, EXIT_USAGE};
+
+const EXAMPLES: &str = "\
+Examples:
+  seamless persist --wait
+      Persist instance `default` into ./data (core.data_dir), waiting for its core to
+      start, and keep following it across restarts. Start it before the core.
+  seamless persist --name bt --data-dir /var/lib/seamless/bt --fsync always
+      Group commit: one fdatasync per batch before an event counts as logged.
+  seamless persist --wait --exit-with-core
+      Exit 0 once the core has stopped and every event it published is durable.
+
+The persister is the core's gating reader: the core never overwrites an event it has
+not written. It writes segments events-<first seq>.log (rolled at
+persist.segment_bytes) and snapshots snapshot-<last seq>.snap (every
+persist.snapshot_every_events events or snapshot_every_secs seconds, the newest
+persist.keep_snapshots kept), and publishes its durable cursor: readers show an
+event as `logged` once it is durable. `seamless log verify|dump|stats` read the data
+directory; `seamless core --data-dir D` restores from it.
+
+Exit status: 0 clean stop, 2 usage or configuration error, 1 runtime failure.";
+
+/// Run the persister: append every event of an instance to the log in a data
+/// directory, with snapshots; the core's gating reader.
+#[derive(Debug, clap::Args)]
+#[command(after_help = EXAMPLES)]
+pub struct PersistArgs {
+    /// TOML config file: [core.name], [core.data_dir] and the [persist] settings.
+    #[arg(long, value_name = "FILE")]
+    config: Option<PathBuf>,
+    /// Instance name [core.name].
+    #[arg(long, value_name = "NAME")]
+    name: Option<String>,
+    /// Directory of the event log and snapshots [core.data_dir].
+    #[arg(long, value_name = "DIR")]
+    data_dir: Option<PathBuf>,
+    /// When events become durable: `always`, `interval` or `never` [persist.fsync].
+    #[arg(long, value_name = "POLICY")]
+    fsync: Option<String>,
+    /// Wait for the instance's core to start instead of failing.
+    #[arg(long)]
+    wait: bool,
+    /// Exit once the followed core has stopped and its events are durable.
+    #[arg(long)]
+    exit_with_core: bool,
+}
+
+/// Runs `seamless persist`.
+pub fn run(args: PersistArgs) -> ExitCode {
+    super::logging::init();
+    let opts = match options(&args) {
+        Ok(opts) => opts,
+        Err(msg) => {
+            eprintln!("error: {msg}");
+            return ExitCode::from(EXIT_USAGE);
+        }
+    };
+    if let Err(e) = super::signals::register(&opts.stop).and_then(|()| ignore_sigxfsz()) {
+        eprintln!("error: cannot install signal handlers: {e}");
+        return ExitCode::from(EXIT_FAILURE);
+    }
+    match persister::run(&opts) {
+        Ok(summary) => {
+            println!("seamless persist {}: {summary}", opts.name);
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::from(EXIT_FAILURE)
+        }
+    }
+}
+
+fn options(args: &PersistArgs) -> Result<PersisterOptions, String> {
+    let mut cfg = match &args.config {
+        Some(path) => Config::load(path).map_err(|e| e.to_string())?,
+        None => Config::default(),
+    };
+    if let Some(name) = &args.name {
+        cfg.core.name = name.clone();
+    }
+    if let Some(dir) = &args.data_dir {
+        cfg.core.data_dir = dir.clone();
+    }
+    if let Some(policy) = &args.fsync {
+        cfg.persist.fsync = policy
+            .parse::<FsyncPolicy>()
+            .map_err(|e| format!("--fsync: {e}"))?;
+    }
+    cfg.validate().map_err(|e| e.to_string())?;
+    let mut opts = PersisterOptions::from_config(&cfg, &cfg.core.name, cfg.core.data_dir.clone());
+    opts.wait = args.wait;
+    opts.exit_with_core = args.exit_with_core;
+    opts.stop = StopFlag::new();
+    Ok(opts)
+}
+
+/// A file-size limit (`ulimit -f`, `prlimit --fsize`) sends SIGXFSZ, whose default
+/// action kills the process; with a handler installed the write fails with `EFBIG`
+/// instead, which the persister reports and retries like a full disk.
+fn ignore_sigxfsz() -> std::io::Result<()> {
+    use std::sync::Arc;
+    use std::sync::atomic::AtomicBool;
+    signal_hook::flag::register(
+        signal_hook::consts::SIGXFSZ,
+        Arc::new(AtomicBool::new(false)),
+    )
+    .map(|_| ())
+}

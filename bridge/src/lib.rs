@@ -24,7 +24,7 @@
 //!
 //! # Implementation
 //!
-//! 1. [`hub::feeder`]: attach, snapshot, follow the ring with a `backoff` waiter,
+//! 1. [`hub::feeder`]: attach, snapshot, follow the ring (spin, yield, then a 0.1 ms poll),
 //!    event JSON once per event, push policy, one bounded broadcast channel.
 //! 2. [`session`]: per client, the subscription's first messages then the channel,
 //!    filtered to the client's next sequence; lag means resync.

@@ -164,7 +164,8 @@ fn register_signals(stop: Arc<AtomicBool>) -> std::io::Result<()> {
 }
 
 /// `seamless bench bridge`: [`seamless_bridge::bench`] with the core scenarios' sizes
-/// and placement (`--rounds`, `--samples` as ticks, `--ticks-per-sec`, `--cores`), as
+/// and placement (`--rounds`, `--samples` as ticks, `--ticks-per-sec`, `--cores`, and
+/// `--reader-core` for the bridge and its clients in the core runs), as
 /// two tables: delivery (baseline: one client) and the core's tick->publish (baseline:
 /// without the bridge).
 ///
@@ -180,6 +181,12 @@ pub fn bench_outcome(ctx: &Ctx) -> std::io::Result<Outcome> {
         core_ticks: t.ticks,
         ticks_per_sec: t.ticks_per_sec,
         cores: Some(t.cores),
+        pin_bridge: t.reader_core.map(|core| {
+            let cores = ctx.env.cores.clone();
+            bench::PinHook(std::sync::Arc::new(move || {
+                cores.pin(core);
+            }))
+        }),
         progress: true,
         ..d
     };

@@ -34,10 +34,22 @@ pub fn run(opts: &Options, clients: Option<usize>) -> io::Result<Vec<u64>> {
     cfg.core.cores = opts.cores.unwrap_or_else(default_cores);
     let attached = match clients {
         Some(n) => {
-            let bridge = Bridge::start(bridge_options(&scratch)).map_err(io::Error::other)?;
-            let addr = bridge.local_addr();
-            let readers = std::thread::spawn(move || read_all(addr, n));
-            Some((bridge, readers))
+            let bridge_opts = bridge_options(&scratch);
+            let pin = opts.pin_bridge.clone();
+            // Started from a thread of their own so they inherit its (pinned) affinity.
+            let starter = std::thread::spawn(move || {
+                if let Some(pin) = pin {
+                    (pin.0)();
+                }
+                let bridge = Bridge::start(bridge_opts).map_err(io::Error::other)?;
+                let addr = bridge.local_addr();
+                let readers = std::thread::spawn(move || read_all(addr, n));
+                Ok::<_, io::Error>((bridge, readers))
+            });
+            let started = starter
+                .join()
+                .map_err(|_| io::Error::other("bridge starter panicked"))?;
+            Some(started?)
         }
         None => None,
     };

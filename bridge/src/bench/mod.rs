@@ -79,6 +79,11 @@ pub struct Options {
     pub core_clients: usize,
     /// The core's thread placement (`None`: engine=1,broker=0 on two or more cores).
     pub cores: Option<Cores>,
+    /// Called on the thread that starts the bridge and its clients in the core runs,
+    /// before it starts them: they inherit its CPU affinity (Linux threads do), so
+    /// pinning it keeps the bridge off the engine's core (as `tick-to-event` keeps its
+    /// readers). `None`: unpinned.
+    pub pin_bridge: Option<PinHook>,
     /// Progress lines on stderr.
     pub progress: bool,
 }
@@ -95,8 +100,19 @@ impl Default for Options {
             ticks_per_sec: 10_000,
             core_clients: 100,
             cores: None,
+            pin_bridge: None,
             progress: false,
         }
+    }
+}
+
+/// A function that pins the calling thread (see [`Options::pin_bridge`]).
+#[derive(Clone)]
+pub struct PinHook(pub std::sync::Arc<dyn Fn() + Send + Sync>);
+
+impl std::fmt::Debug for PinHook {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("PinHook")
     }
 }
 

@@ -15,9 +15,9 @@
 //! of its own stream, so a client gets exactly the events after its snapshot (or
 //! after its `from`), none twice, none missing.
 //!
-//! Progress: the reader thread is blocking (it parks through
-//! [`seamless_ipc::wait::Waiter`] with `backoff` when idle, at most 0.5 ms); the
-//! handle's calls are async and never block a runtime worker.
+//! Progress: the reader thread is blocking (when idle it spins and yields through
+//! [`seamless_ipc::wait::Waiter`], then polls every 0.1 ms); the handle's calls are
+//! async and never block a runtime worker.
 //!
 //! # Example
 //!

@@ -40,6 +40,11 @@ fn suite() -> Suite {
         "a critical event from publication to a WebSocket client, 1 and 100 clients; the core's tick->publish with the bridge vs without",
         super::bridge::bench_outcome,
     ));
+    s.push(Entry::new(
+        "persist",
+        "a core at full speed with a persister under each fsync policy vs none: events/s, stalls, durable-cursor lag, restore rate",
+        super::persist::bench_outcome,
+    ));
     s
 }
 

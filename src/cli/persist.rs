@@ -123,3 +123,96 @@ fn ignore_sigxfsz() -> std::io::Result<()> {
     )
     .map(|_| ())
 }
+
+/// `seamless bench persist` (an entry of the bench suite): a real core at full speed
+/// with a real persister under each fsync policy, beside a run without one; the
+/// durable-cursor lag; the restore rate of each log. Data goes to
+/// `target/bench-persist/` (a real disk: fsync on tmpfs costs nothing).
+///
+/// # Errors
+///
+/// A run that could not start or finish.
+pub fn bench_outcome(
+    ctx: &seamless_bench::suite::Ctx,
+) -> std::io::Result<seamless_bench::outcome::Outcome> {
+    use seamless_bench::hist::Hist;
+    use seamless_bench::outcome::Outcome;
+    use seamless_bench::report::Table;
+    use seamless_persist::persister::bench::{self, PersistBench};
+
+    let ticks = if ctx.quick { 100_000 } else { 2_000_000 };
+    let dir = PathBuf::from("target/bench-persist");
+    std::fs::create_dir_all(&dir)?;
+    let opts = PersistBench {
+        ticks,
+        dir: dir.clone(),
+        shm_dir: None,
+    };
+    let runs =
+        bench::run(&opts, |step| eprintln!("persist {step}")).map_err(std::io::Error::other)?;
+    let mut lag = Table::new(
+        "persist: durable cursor behind the core's last published event (sampled)",
+        "fsync never",
+    )
+    .keyed("persist-lag");
+    let mut lines = vec![format!(
+        "{ticks} synthetic ticks at full speed per run; data in {} ({}); lag sampled every \
+         {} us, so figures below that are resolution",
+        dir.display(),
+        filesystem_of(&dir),
+        bench::SAMPLE_EVERY.as_micros()
+    )];
+    let base = runs.first().map_or(1.0, |r| r.per_sec());
+    for run in &runs {
+        let name = run
+            .policy
+            .map_or("no persister".to_owned(), |p| format!("fsync {p}"));
+        let mut line = format!(
+            "{name:<14} {:>10.0} events/s ({:.2}x the run without a persister), {} gating stalls",
+            run.per_sec(),
+            run.per_sec() / base,
+            run.gating_stalls
+        );
+        if let Some(r) = &run.restore {
+            line.push_str(&format!(
+                "; restore {} events in {:.1} ms = {:.2}M events/s",
+                r.events,
+                r.elapsed.as_secs_f64() * 1e3,
+                r.per_sec / 1e6
+            ));
+        }
+        lines.push(line);
+        if run.policy.is_some() {
+            let mut hist = Hist::new();
+            for v in run.lag.iter_recorded() {
+                for _ in 0..v.count_at_value() {
+                    hist.record(v.value_iterated_to());
+                }
+            }
+            lag.add(&name, &hist);
+        }
+    }
+    let mut out = Outcome::default();
+    out.push_table(lag);
+    out.push_text("persist: throughput and restore", lines.join("\n"));
+    Ok(out)
+}
+
+/// The filesystem type of `dir` from /proc/mounts (the longest mount prefix), for the
+/// report.
+fn filesystem_of(dir: &std::path::Path) -> String {
+    let Ok(abs) = std::fs::canonicalize(dir) else {
+        return "unknown filesystem".to_owned();
+    };
+    let mounts = std::fs::read_to_string("/proc/mounts").unwrap_or_default();
+    mounts
+        .lines()
+        .filter_map(|l| {
+            let mut f = l.split_whitespace();
+            let (_dev, point, kind) = (f.next()?, f.next()?, f.next()?);
+            abs.starts_with(point)
+                .then(|| (point.len(), kind.to_owned()))
+        })
+        .max()
+        .map_or_else(|| "unknown filesystem".to_owned(), |(_, kind)| kind)
+}

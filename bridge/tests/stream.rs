@@ -223,3 +223,49 @@ async fn a_sequence_the_ring_no_longer_holds_gets_a_resync_and_a_snapshot() {
     drop(core);
     bridge.stop().unwrap();
 }
+
+#[tokio::test]
+async fn a_restarted_core_resets_every_client_to_the_new_run() {
+    let _serial = serial().await;
+    let dir = tempfile::tempdir().unwrap();
+    let name = "stream-restart";
+    let bridge = bridge(dir.path(), name, |_| {});
+    let addr = bridge.local_addr();
+    let mut cfg = core_config(name, 0, 2_000);
+    cfg.feed.exit_after_feed = false;
+    let first = Core::start(dir.path(), cfg.clone());
+    attached(&bridge).await;
+    let mut ws = ws(addr, "", &[]).await.unwrap();
+    let mut t = Transcript::default();
+    let snap = until_snapshot_ws(&mut ws, &mut t).await;
+    let old_id = snap["instance_id"].as_u64().unwrap();
+    first.stop.request(seamless_core::domain::Reason::Operator);
+    first.join();
+    let second = Core::start(dir.path(), cfg);
+    // The old run's runner_stopped, then a resync (restart) and the new run's snapshot.
+    let mut saw_stop = false;
+    let new_snap = loop {
+        let msg = next_json(&mut ws).await.expect("stream stays open");
+        if msg["kind"] == "runner_stopped" {
+            saw_stop = true;
+        }
+        if msg["type"] == "resync" {
+            assert_eq!(msg["reason"], "restart", "{msg}");
+            let snap = next_json(&mut ws).await.unwrap();
+            assert_eq!(snap["type"], "snapshot");
+            break snap;
+        }
+    };
+    assert!(saw_stop, "the old run's runner_stopped came first");
+    assert_ne!(new_snap["instance_id"].as_u64().unwrap(), old_id);
+    let after = new_snap["last_seq"].as_u64().unwrap();
+    loop {
+        let msg = next_json(&mut ws).await.unwrap();
+        if let Some(seq) = msg["seq"].as_u64() {
+            assert!(seq > after, "the new run's events follow its snapshot");
+            break;
+        }
+    }
+    drop(second);
+    bridge.stop().unwrap();
+}

@@ -78,6 +78,7 @@ pub struct BridgeArgs {
 
 /// Runs `seamless bridge`.
 pub fn run(args: BridgeArgs) -> ExitCode {
+    super::logging::init();
     let cfg = match load(&args) {
         Ok(cfg) => cfg,
         Err(msg) => {

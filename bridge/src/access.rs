@@ -22,6 +22,27 @@
 //!
 //! Progress: plain functions; the token comparison takes the same time whatever
 //! the position of the first differing byte.
+//!
+//! # Example
+//!
+//! ```
+//! use seamless_bridge::access::Access;
+//! let a = Access::new("127.0.0.1:8787".parse().unwrap(), None, &[]);
+//! assert!(a.host_allowed(Some("localhost:8787")));
+//! assert!(!a.host_allowed(Some("attacker.example:8787"))); // DNS rebinding
+//! assert!(!a.origin_allowed(Some("http://attacker.example"), Some("localhost:8787")));
+//! ```
+//!
+//! # Implementation
+//!
+//! 1. The allowlist is built once from the *bound* address (so port 0 works).
+//! 2. One axum middleware ([`guard`]) runs before routing, so no handler (and no
+//!    upgrade) ever sees a refused request.
+//!    (The checks follow the WebSocket RFC 6455 section 10.2 advice on `Origin` and the
+//!    DNS-rebinding defences of local servers, e.g. Jupyter's `allow_remote_access`.)
+//!
+//! It must never accept a token in a way that leaks it to other origins, nor
+//! answer a refused request with data.
 
 use std::net::SocketAddr;
 

@@ -10,6 +10,20 @@
 //! however slow the client is.
 //!
 //! Progress: async; waits only for the channel.
+//!
+//! # Implementation
+//!
+//! 1. [`Session::open`] asks the hub for a subscription: its first messages (snapshot
+//!    or replay), its next sequence, its receiver.
+//! 2. [`Session::next`] hands out queued messages, then receives: events below `next`
+//!    are skipped, resets move `next`, a lag resubscribes with a `resync`.
+//! 3. [`Session::try_next`] does the same without waiting, so a transport can batch a
+//!    backlog into one write.
+//!    (Lag-then-resync over a bounded ring, as tokio's broadcast channel documents for
+//!    slow receivers.)
+//!
+//! It must never hold more than the channel's capacity for a client, nor hand out an
+//! event twice or out of order.
 
 use std::collections::VecDeque;
 use std::sync::Arc;

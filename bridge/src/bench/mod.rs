@@ -7,13 +7,13 @@
 //! Series:
 //!
 //! - **delivery, N clients**: a region written with the core's own writer by a paced
-//!   publisher ([`publisher`]): `trade_executed` at `critical_per_sec`, each after
+//!   publisher (`publisher.rs`): `trade_executed` at `critical_per_sec`, each after
 //!   `routine_per_critical` `market_update`s (conflated by the bridge), each critical
 //!   one stamped (`CLOCK_MONOTONIC`) just before publication; every client subtracts
-//!   that stamp from the time it has read the whole message ([`delivery`]). The
+//!   that stamp from the time it has read the whole message (`delivery.rs`). The
 //!   issue's target: p99 under 1 ms with 100 clients.
 //! - **core tick->publish, without / with bridge**: the engine's own histogram of a
-//!   paced synthetic run ([`core_runs`]). Target: p99 with the bridge within 1.05x.
+//!   paced synthetic run (`core_runs.rs`). Target: p99 with the bridge within 1.05x.
 //!
 //! Progress: blocking; a benchmark, never a timed test.
 //!

@@ -36,7 +36,7 @@
 //!
 //! # Implementation
 //!
-//! 1. Attach ([`attach`]), register the reader slot, read a snapshot; the stream
+//! 1. Attach (`attach.rs`), register the reader slot, read a snapshot; the stream
 //!    continues at its `last_seq + 1`; broadcast a reset (`attached`/`restart`).
 //! 2. Loop: answer subscription requests; read up to a batch of events; at each
 //!    throttle tick flush conflated events and push the state when it changed (at

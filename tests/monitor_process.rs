@@ -10,9 +10,7 @@
 
 use std::fs::File;
 use std::io::{BufRead, BufReader};
-use std::path::{Path, PathBuf};
 use std::process::{Child, ChildStdout, Command, Output, Stdio};
-use std::sync::atomic::{AtomicU32, Ordering};
 use std::thread;
 use std::time::{Duration, Instant};
 
@@ -20,42 +18,10 @@ use seamless_core::shared::SharedReader;
 use seamless_ipc::reader_slot::ReaderSlotView;
 use seamless_ipc::region::Status;
 
-const BIN: &str = env!("CARGO_BIN_EXE_seamless");
-const DEADLINE: Duration = Duration::from_secs(120);
+mod common;
 
-fn unique(test: &str) -> String {
-    static N: AtomicU32 = AtomicU32::new(0);
-    let n = N.fetch_add(1, Ordering::Relaxed);
-    format!("{test}-{}-{n}", std::process::id())
-}
-
-/// A fresh directory under /dev/shm, removed on drop.
-struct ShmDir(PathBuf);
-
-impl ShmDir {
-    fn new(test: &str) -> ShmDir {
-        let base = Path::new("/dev/shm");
-        let base = if base.is_dir() {
-            base.to_owned()
-        } else {
-            std::env::temp_dir()
-        };
-        let dir = base.join(format!("seamless-montest-{}", unique(test)));
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir(&dir).expect("test directory");
-        ShmDir(dir)
-    }
-
-    fn path(&self) -> &Path {
-        &self.0
-    }
-}
-
-impl Drop for ShmDir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
+use common::tmux::Tmux;
+use common::{BIN, DEADLINE, ShmDir};
 
 /// A child process, SIGKILLed and reaped on drop.
 struct Proc(Child);
@@ -330,128 +296,6 @@ fn monitor_slots(dir: &ShmDir, name: &str) -> Vec<String> {
         .collect()
 }
 
-/// A tmux server of its own (killed on drop) running the monitor in a 160x50 pane.
-struct Tmux {
-    socket: String,
-    /// Where the pane's shell writes the monitor's exit status.
-    status: PathBuf,
-    /// Everything the pane's program wrote to the terminal (tmux `pipe-pane`).
-    raw: PathBuf,
-}
-
-impl Tmux {
-    fn start(dir: &ShmDir, args: &[&str]) -> Tmux {
-        let tmux = Tmux {
-            socket: format!("seamless-{}", unique("tmux")),
-            status: dir.path().join("monitor.status"),
-            raw: dir.path().join("monitor.raw"),
-        };
-        let status = [tmux.status.display().to_string()];
-        let mut cmd = vec![BIN.to_owned(), "monitor".to_owned()];
-        cmd.extend(args.iter().map(|a| (*a).to_owned()));
-        let env = format!("SEAMLESS_SHM_DIR={}", dir.path().display());
-        let ok = tmux
-            .cmd(&[
-                "new-session",
-                "-d",
-                "-x",
-                "160",
-                "-y",
-                "50",
-                "-s",
-                "m",
-                "-e",
-                &env,
-            ])
-            .args([
-                "--",
-                "sh",
-                "-c",
-                &format!("{}; echo $? > {}", shell_words(&cmd), shell_words(&status)),
-            ])
-            .status()
-            .is_ok_and(|s| s.success());
-        assert!(ok, "tmux new-session");
-        // Keep the pane after the shell exits; log what the monitor writes.
-        let _ = tmux
-            .cmd(&["set-option", "-t", "m", "remain-on-exit", "on"])
-            .status();
-        let log = format!("cat >> {}", shell_words(&[tmux.raw.display().to_string()]));
-        let _ = tmux.cmd(&["pipe-pane", "-t", "m", "-o", &log]).status();
-        tmux
-    }
-
-    fn cmd(&self, args: &[&str]) -> Command {
-        let mut c = Command::new("tmux");
-        c.args(["-L", &self.socket]).args(args);
-        c
-    }
-
-    fn capture(&self) -> String {
-        let out = self.cmd(&["capture-pane", "-p", "-t", "m"]).output();
-        out.map(|o| text(&o.stdout)).unwrap_or_default()
-    }
-
-    /// Types `keys` into the pane; whether tmux accepted them.
-    fn send(&self, keys: &str) -> bool {
-        let status = self.cmd(&["send-keys", "-t", "m", keys]).status();
-        status.is_ok_and(|s| s.success())
-    }
-
-    /// `Some(exit status)` once the monitor exited (the pane's shell writes it to a
-    /// file: tmux's `pane_dead_status` is sometimes never filled in, and text printed
-    /// after a full-screen program is not reliably on the captured screen).
-    fn exit_status(&self) -> Option<i32> {
-        let text = std::fs::read_to_string(&self.status).ok()?;
-        text.trim().parse().ok()
-    }
-
-    /// Whether the program left the alternate screen after it last entered it.
-    fn terminal_restored(&self) -> bool {
-        let raw = std::fs::read(&self.raw).unwrap_or_default();
-        let find = |pat: &[u8]| raw.windows(pat.len()).rposition(|w| w == pat);
-        match (find(b"\x1b[?1049h"), find(b"\x1b[?1049l")) {
-            (Some(enter), Some(leave)) => leave > enter,
-            (None, Some(_)) => true,
-            _ => false,
-        }
-    }
-
-    fn wait_screen(&self, what: &str, mut cond: impl FnMut(&str) -> bool) -> String {
-        let began = Instant::now();
-        loop {
-            let screen = self.capture();
-            if cond(&screen) {
-                return screen;
-            }
-            assert!(
-                self.exit_status().is_none(),
-                "the monitor exited while waiting for {what}:\n{screen}"
-            );
-            assert!(
-                began.elapsed() < DEADLINE,
-                "timed out waiting for {what}:\n{screen}"
-            );
-            thread::sleep(Duration::from_millis(100));
-        }
-    }
-}
-
-impl Drop for Tmux {
-    fn drop(&mut self) {
-        let _ = self.cmd(&["kill-server"]).status();
-    }
-}
-
-/// Quotes words for `sh -c`.
-fn shell_words(words: &[String]) -> String {
-    words
-        .iter()
-        .map(|w| format!("'{}'", w.replace('\'', r"'\''")))
-        .collect::<Vec<_>>()
-        .join(" ")
-}
-
 /// The sequence of the newest event in the tail pane (the row under its header).
 fn top_event_seq(screen: &str) -> Option<u64> {
     let lines: Vec<&str> = screen.lines().collect();
@@ -472,7 +316,7 @@ fn tui_in_tmux_shows_state_survives_sigkill_and_reattaches() {
     let dir = ShmDir::new("tui");
     let name = "tuibin";
     let mut core = start_core(&dir, name);
-    let tmux = Tmux::start(&dir, &["--name", name]);
+    let tmux = Tmux::start(&dir, &["monitor", "--name", name]);
 
     // Positions and market rows, with numbers.
     let screen = tmux.wait_screen("positions and market rows", |s| {

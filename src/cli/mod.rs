@@ -14,6 +14,7 @@ pub mod logging;
 pub mod monitor;
 pub mod persist;
 pub mod signals;
+pub mod up;
 
 /// Exit status for a usage or configuration error.
 pub const EXIT_USAGE: u8 = 2;
@@ -44,10 +45,15 @@ enum Command {
     Monitor(monitor::MonitorArgs),
     /// Run the persister: the event log and snapshots of an instance (gating reader).
     Persist(persist::PersistArgs),
+    /// Everything at once: core, persister and bridge in the background, the monitor
+    /// here; Ctrl-C stops them all in order.
+    Up(up::UpArgs),
 }
 
 /// Parses the command line and runs the chosen command.
 pub fn main() -> ExitCode {
+    // A child of `seamless up` dies with it.
+    up::die_with_parent_if_asked();
     // A bench may re-execute this binary as its child (cross-process scenarios).
     if let Some(code) = seamless_bench::child::run_if_child() {
         return ExitCode::from(code);
@@ -67,5 +73,6 @@ pub fn main() -> ExitCode {
         Command::Log(args) => log::run(args),
         Command::Monitor(args) => monitor::run(args),
         Command::Persist(args) => persist::run(args),
+        Command::Up(args) => up::run(args),
     }
 }

@@ -13,6 +13,8 @@ use std::time::{Duration, Instant};
 
 use seamless_core::shared::{SharedAttachError, SharedReader};
 
+pub mod tmux;
+
 /// The binary under test.
 pub const BIN: &str = env!("CARGO_BIN_EXE_seamless");
 /// How long any wait may take on a loaded 2-core machine.

@@ -100,7 +100,7 @@ async fn reconnecting_with_from_or_last_event_id_resumes_without_loss() {
     let name = "stream-resume";
     let bridge = bridge(dir.path(), name, |_| {});
     let addr = bridge.local_addr();
-    let core = Core::start(dir.path(), core_config(name, 10_000, 2_000));
+    let core = Core::start(dir.path(), core_config(name, 20_000, 2_000));
     let published = |at_least: u64| {
         let dir = dir.path().to_owned();
         move || {

@@ -40,6 +40,7 @@
   function apply(msg) {
     switch (msg.type) {
       case 'snapshot':
+        if (!m.state) m.firstSnapshotAt = performance.now();
         m.state = msg; m.instance = msg.instance_id; m.next = msg.last_seq + 1; m.waiting = null;
         break;
       case 'state': m.state = msg; break;
@@ -108,6 +109,10 @@
       banner.hidden = false; set(banner, `Waiting for the core: ${m.waiting}`);
     } else { banner.hidden = true; }
     if (!s) return;
+    if (m.firstSnapshotAt !== undefined && !document.body.dataset.firstRenderMs) {
+      // How long the first snapshot took to reach the screen (the browser test prints it).
+      document.body.dataset.firstRenderMs = (performance.now() - m.firstSnapshotAt).toFixed(1);
+    }
     set($('instance'), s.instance);
     const status = s.runner.status || s.status;
     set($('runner'), s.alive ? status : `${status} (dead)`);

@@ -32,7 +32,7 @@ try {
 
   await page.goto(url);
   await page.waitForFunction(() => !document.body.classList.contains('loading'), null, { timeout: T });
-  log('snapshot rendered');
+  log('snapshot rendered; first render', await page.getAttribute('body', 'data-first-render-ms'), 'ms after it arrived');
   await page.waitForSelector('#positions tbody tr[data-open="1"]', { timeout: T });
   await page.waitForFunction(() => document.querySelectorAll('#events li[data-seq]').length >= 10, null, { timeout: T });
   const positions = await page.$$eval('#positions tbody tr', (rows) => rows.map((r) => r.innerText));

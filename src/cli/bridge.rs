@@ -120,33 +120,18 @@ pub fn run(args: BridgeArgs) -> ExitCode {
 
 /// The config file (or the defaults) with the flags applied, validated.
 fn load(args: &BridgeArgs) -> Result<Config, String> {
-    let mut cfg = match &args.config {
-        Some(path) => Config::load(path).map_err(|e| e.to_string())?,
-        None => Config::default(),
-    };
-    if let Some(name) = &args.name {
-        cfg.core.name = name.clone();
-    }
-    if let Some(listen) = args.listen {
-        cfg.bridge.listen = listen;
-    }
-    if let Some(token) = &args.token {
-        cfg.bridge.token = Some(token.clone());
-    }
-    if let Some(hz) = args.throttle_hz {
-        cfg.bridge.throttle_hz = hz;
-    }
-    if let Some(n) = args.client_queue {
-        cfg.bridge.client_queue = n;
-    }
-    if let Some(ms) = args.stale_ms {
-        cfg.monitor.stale_ms = ms;
-    }
-    cfg.validate().map_err(|e| match &args.config {
-        Some(path) => format!("{e} (with the flags applied to {})", path.display()),
-        None => e.to_string(),
-    })?;
-    Ok(cfg)
+    use super::config::set;
+    super::config::load(args.config.as_deref(), |cfg| {
+        set(&mut cfg.core.name, args.name.as_ref());
+        set(&mut cfg.bridge.listen, args.listen.as_ref());
+        if let Some(token) = &args.token {
+            cfg.bridge.token = Some(token.clone());
+        }
+        set(&mut cfg.bridge.throttle_hz, args.throttle_hz.as_ref());
+        set(&mut cfg.bridge.client_queue, args.client_queue.as_ref());
+        set(&mut cfg.monitor.stale_ms, args.stale_ms.as_ref());
+        Ok(())
+    })
 }
 
 /// SIGINT and SIGTERM set the bridge's stop flag (one atomic store in the handler);

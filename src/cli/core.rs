@@ -32,6 +32,9 @@ Examples:
   seamless core --name live --data-dir /srv/live
       With a persister: every event logged; a restart restores the state from
       /srv/live and continues the sequence (after a crash too).
+  seamless core --broker-faults oob_fill_every=50,drop_fill_every=70
+      A paper broker that trades behind our back and loses fill reports:
+      reconciliation ([reconcile]) finds and syncs each difference.
 
 Every flag overrides the config file (config/default.toml documents each key).
 Stop with Ctrl-C or SIGTERM: the rings are drained, runner_stopped is published and
@@ -91,6 +94,10 @@ pub struct CoreArgs {
     /// CSV rows that cannot be parsed: `fail` or `skip` [feed.bad_rows].
     #[arg(long, value_name = "POLICY")]
     bad_rows: Option<String>,
+    /// Paper broker faults, to exercise reconciliation: any of
+    /// `oob_fill_every=N,drop_fill_every=M,stall_after=K`, 0 for off [broker.faults].
+    #[arg(long, value_name = "SPEC")]
+    broker_faults: Option<String>,
     /// Restore past a corrupt log record: move the damaged segment and every later one
     /// to DATA_DIR/quarantine/ and continue from the last good event (default: refuse
     /// to start and name file, offset and sequence).
@@ -147,14 +154,7 @@ pub fn run(args: CoreArgs) -> ExitCode {
 
 /// The config file (or the defaults) with every flag applied, validated.
 fn load(args: &CoreArgs) -> Result<Config, String> {
-    let mut cfg = match &args.config {
-        Some(path) => Config::load(path).map_err(|e| e.to_string())?,
-        None => Config::default(),
-    };
-    overrides::apply(args, &mut cfg).map_err(|e| e.to_string())?;
-    cfg.validate().map_err(|e| match &args.config {
-        Some(path) => format!("{e} (with the flags applied to {})", path.display()),
-        None => e.to_string(),
-    })?;
-    Ok(cfg)
+    super::config::load(args.config.as_deref(), |cfg| {
+        overrides::apply(args, cfg).map_err(|e| e.to_string())
+    })
 }

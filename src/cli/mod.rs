@@ -8,6 +8,7 @@ use clap::{Parser, Subcommand};
 pub mod bench;
 pub mod bridge;
 pub mod clean;
+pub mod config;
 pub mod core;
 pub mod log;
 pub mod logging;

@@ -149,24 +149,13 @@ fn mode(args: &MonitorArgs) -> Mode {
 
 /// The config file (or the defaults) with the flags applied, validated.
 fn load(args: &MonitorArgs) -> Result<Config, String> {
-    let mut cfg = match &args.config {
-        Some(path) => Config::load(path).map_err(|e| e.to_string())?,
-        None => Config::default(),
-    };
-    if let Some(name) = &args.name {
-        cfg.core.name = name.clone();
-    }
-    if let Some(fps) = args.fps {
-        cfg.monitor.fps = fps;
-    }
-    if let Some(ms) = args.stale_ms {
-        cfg.monitor.stale_ms = ms;
-    }
-    cfg.validate().map_err(|e| match &args.config {
-        Some(path) => format!("{e} (with the flags applied to {})", path.display()),
-        None => e.to_string(),
-    })?;
-    Ok(cfg)
+    use super::config::set;
+    super::config::load(args.config.as_deref(), |cfg| {
+        set(&mut cfg.core.name, args.name.as_ref());
+        set(&mut cfg.monitor.fps, args.fps.as_ref());
+        set(&mut cfg.monitor.stale_ms, args.stale_ms.as_ref());
+        Ok(())
+    })
 }
 
 /// SIGINT, SIGTERM and SIGHUP (the terminal went away) set the stop flag (one atomic

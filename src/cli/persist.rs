@@ -10,7 +10,7 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use seamless_config::{Config, FsyncPolicy};
+use seamless_config::FsyncPolicy;
 use seamless_core::runtime::StopFlag;
 use seamless_persist::persister::{self, PersisterOptions};
 
@@ -88,22 +88,17 @@ pub fn run(args: PersistArgs) -> ExitCode {
 }
 
 fn options(args: &PersistArgs) -> Result<PersisterOptions, String> {
-    let mut cfg = match &args.config {
-        Some(path) => Config::load(path).map_err(|e| e.to_string())?,
-        None => Config::default(),
-    };
-    if let Some(name) = &args.name {
-        cfg.core.name = name.clone();
-    }
-    if let Some(dir) = &args.data_dir {
-        cfg.core.data_dir = dir.clone();
-    }
-    if let Some(policy) = &args.fsync {
-        cfg.persist.fsync = policy
-            .parse::<FsyncPolicy>()
-            .map_err(|e| format!("--fsync: {e}"))?;
-    }
-    cfg.validate().map_err(|e| e.to_string())?;
+    use super::config::set;
+    let cfg = super::config::load(args.config.as_deref(), |cfg| {
+        set(&mut cfg.core.name, args.name.as_ref());
+        set(&mut cfg.core.data_dir, args.data_dir.as_ref());
+        if let Some(policy) = &args.fsync {
+            cfg.persist.fsync = policy
+                .parse::<FsyncPolicy>()
+                .map_err(|e| format!("--fsync: {e}"))?;
+        }
+        Ok(())
+    })?;
     let mut opts = PersisterOptions::from_config(&cfg, &cfg.core.name, cfg.core.data_dir.clone());
     opts.wait = args.wait;
     opts.exit_with_core = args.exit_with_core;

@@ -99,21 +99,13 @@ pub fn run(args: UpArgs) -> ExitCode {
 
 /// The config file (or the defaults) with the flags applied, validated.
 fn load(args: &UpArgs) -> Result<Config, String> {
-    let mut cfg = match &args.config {
-        Some(path) => Config::load(path).map_err(|e| e.to_string())?,
-        None => Config::default(),
-    };
-    if let Some(name) = &args.name {
-        cfg.core.name = name.clone();
-    }
-    if let Some(dir) = &args.data_dir {
-        cfg.core.data_dir = dir.clone();
-    }
-    if let Some(listen) = args.listen {
-        cfg.bridge.listen = listen;
-    }
-    cfg.validate().map_err(|e| e.to_string())?;
-    Ok(cfg)
+    use super::config::set;
+    super::config::load(args.config.as_deref(), |cfg| {
+        set(&mut cfg.core.name, args.name.as_ref());
+        set(&mut cfg.core.data_dir, args.data_dir.as_ref());
+        set(&mut cfg.bridge.listen, args.listen.as_ref());
+        Ok(())
+    })
 }
 
 /// SIGINT, SIGTERM and SIGHUP set the stop flag; the children, in their own process

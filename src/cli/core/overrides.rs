@@ -6,7 +6,8 @@ use std::fmt;
 use std::str::FromStr;
 
 use seamless_config::{
-    BadRows, Config, Cores, Decimal, FeedSource, Instrument, Pace, StrategyKind, WaitStrategy,
+    BadRows, BrokerFaults, Config, Cores, Decimal, FeedSource, Instrument, Pace, StrategyKind,
+    WaitStrategy,
 };
 use tracing::info;
 
@@ -98,6 +99,12 @@ pub(super) fn apply(args: &CoreArgs, cfg: &mut Config) -> Result<(), FlagError> 
     if let Some(policy) = &args.bad_rows {
         cfg.feed.bad_rows = parse::<BadRows>("bad-rows", policy)?;
     }
+    if let Some(spec) = &args.broker_faults {
+        cfg.broker.faults = BrokerFaults::from_cli_spec(spec).map_err(|e| FlagError {
+            flag: "broker-faults",
+            msg: e.to_string(),
+        })?;
+    }
     add_csv_instruments(cfg);
     Ok(())
 }
@@ -169,6 +176,8 @@ mod tests {
             "--exit-after-feed",
             "--strategy",
             "sma_cross:fast=5",
+            "--broker-faults",
+            "oob_fill_every=3,stall_after=9",
         ])
         .unwrap();
         assert_eq!(cfg.core.name, "x1");
@@ -184,6 +193,11 @@ mod tests {
         assert_eq!(cfg.core.cores.engine, Some(1));
         assert!(cfg.feed.exit_after_feed);
         assert_eq!((cfg.strategy.fast, cfg.strategy.slow), (5, 20));
+        let f = cfg.broker.faults;
+        assert_eq!(
+            (f.oob_fill_every, f.drop_fill_every, f.stall_after),
+            (3, 0, 9)
+        );
         cfg.validate().unwrap();
         let rated = applied(&["--pace", "max", "--rate", "10"]).unwrap();
         assert_eq!(rated.feed.synthetic.rate_per_sec, 10);
@@ -216,6 +230,7 @@ mod tests {
             (&["--feed", "file.csv"], "--feed: "),
             (&["--feed", "synthetic", "--feed", "csv:A=a"], "--feed: "),
             (&["--bad-rows", "maybe"], "--bad-rows: "),
+            (&["--broker-faults", "drop_every=2"], "--broker-faults: "),
         ] {
             let e = applied(argv).unwrap_err().to_string();
             assert!(e.starts_with(want), "{argv:?}: {e}");

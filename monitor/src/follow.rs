@@ -14,8 +14,8 @@ use std::thread;
 use std::time::{Duration, Instant};
 
 use seamless_core::domain::Instruments;
-use seamless_core::shared::{SharedAttachError, SharedReader, Snapshot};
-use seamless_ipc::region::AttachError;
+use seamless_core::shared::observer::{self, try_attach};
+use seamless_core::shared::{SharedReader, Snapshot};
 
 use crate::error::MonitorError;
 use crate::options::Stop;
@@ -26,11 +26,6 @@ const START_WAIT: Duration = Duration::from_secs(10);
 const START_RETRY: Duration = Duration::from_millis(20);
 /// How often [`Follower::poll_restart`] looks for a replaced region.
 const CHECK_EVERY: Duration = Duration::from_millis(200);
-
-/// Attempts at a snapshot whose rows keep failing.
-const SNAPSHOT_TRIES: u32 = 20;
-/// Pause between those attempts.
-const SNAPSHOT_RETRY: Duration = Duration::from_millis(5);
 
 /// A core restart the follower has followed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -104,17 +99,7 @@ impl Follower {
     /// [`MonitorError::Read`] when a row stays unreadable (a core that died in the
     /// middle of writing it).
     pub fn snapshot(&self, stale: Duration) -> Result<Snapshot, MonitorError> {
-        let mut tries = 0;
-        loop {
-            match self.reader.snapshot(stale) {
-                Ok(snap) => return Ok(snap),
-                Err(e) if tries >= SNAPSHOT_TRIES => return Err(MonitorError::Read(e)),
-                Err(_) => {
-                    tries += 1;
-                    thread::sleep(SNAPSHOT_RETRY);
-                }
-            }
-        }
+        observer::snapshot_retrying(&self.reader, stale).map_err(MonitorError::Read)
     }
 
     /// If the region was replaced by a new core since the last check (checked at most
@@ -142,15 +127,5 @@ impl Follower {
         };
         self.reader = reader;
         Some(restart)
-    }
-}
-
-/// One attach attempt: `Ok(None)` while the core is still starting.
-fn try_attach(dir: Option<&Path>, name: &str) -> Result<Option<SharedReader>, SharedAttachError> {
-    match SharedReader::attach(dir, name) {
-        Ok(reader) => Ok(Some(reader)),
-        Err(SharedAttachError::Starting)
-        | Err(SharedAttachError::Region(AttachError::StillInitialising { .. })) => Ok(None),
-        Err(e) => Err(e),
     }
 }

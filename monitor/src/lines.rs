@@ -41,7 +41,7 @@ pub fn run(
     let dir = opts.shm_dir.as_deref();
     let mut follower = Follower::attach(dir, &opts.name, &opts.stop)?;
     let id = follower.reader().instance_id();
-    let mut slot = OwnSlot::create(dir, &opts.name, id).unwrap_or_else(|e| {
+    let mut slot = crate::slot::create(dir, &opts.name, id).unwrap_or_else(|e| {
         let _ = writeln!(err, "seamless monitor: running without a reader slot: {e}");
         OwnSlot::none()
     });
@@ -50,6 +50,7 @@ pub fn run(
     while !opts.stop.is_set() {
         let now = Instant::now();
         if now < due {
+            slot.beat();
             thread::sleep((due - now).min(NAP));
             continue;
         }

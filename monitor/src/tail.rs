@@ -68,7 +68,7 @@ pub fn run(
         None => ring::recent_start(follower.reader(), last).map_err(MonitorError::Ring)?,
     };
     let id = follower.reader().instance_id();
-    let mut slot = OwnSlot::create(dir, &opts.name, id).unwrap_or_else(|e| {
+    let mut slot = crate::slot::create(dir, &opts.name, id).unwrap_or_else(|e| {
         let _ = writeln!(err, "seamless monitor: running without a reader slot: {e}");
         OwnSlot::none()
     });

@@ -106,7 +106,7 @@ impl Feeder {
                 },
             };
             let slot = slot
-                .get_or_insert_with(|| Slot::create(dir, &self.opts.name, reader.instance_id()));
+                .get_or_insert_with(|| attach::slot(dir, &self.opts.name, reader.instance_id()));
             match self.follow(&reader, slot, reason) {
                 Leave::Stop => return,
                 Leave::Restart(new) => {
@@ -211,7 +211,7 @@ impl Feeder {
                     return Leave::Restart(Box::new(new));
                 }
             }
-            slot.update(ring.next_seq(), now);
+            slot.update(ring.next_seq());
             if worked {
                 waiter.reset();
             } else if waiter.is_parking() {

@@ -75,6 +75,7 @@
 //! path, or let a reader store into the region.
 
 pub mod layout;
+pub mod observer;
 mod reader;
 mod rows;
 pub mod snapshot;

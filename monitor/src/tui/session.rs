@@ -62,7 +62,7 @@ impl Session {
         let follower = Follower::attach(dir, &opts.name, &opts.stop)?;
         let snap = follower.snapshot(opts.stale)?;
         let id = follower.reader().instance_id();
-        let (slot, note) = match OwnSlot::create(dir, &opts.name, id) {
+        let (slot, note) = match crate::slot::create(dir, &opts.name, id) {
             Ok(slot) => (slot, None),
             Err(e) => (
                 OwnSlot::none(),

@@ -66,7 +66,7 @@ pub use snapshots::SnapshotSchedule;
 use crate::{LogMeta, LogWriter, PersistError, RestoreOptions, restore};
 
 /// The reader kind code the persister writes into its slot.
-pub const PERSIST_KIND: u32 = 1;
+pub use seamless_core::shared::observer::PERSIST_KIND;
 
 /// Pause between attach attempts while waiting for a core.
 const ATTACH_RETRY: Duration = Duration::from_millis(20);

@@ -11,9 +11,11 @@
 //!
 //! Liveness: a gating reader (other than the persister) whose heartbeat is older than
 //! `gating.reader_timeout_ms` is hung and released like a dead one; a hung persister
-//! is reported (its gate stays: its events must not be lost). The slot files of dead
-//! readers other than the persister are removed (reclaimed) at the scan that finds
-//! them, so dead monitors and bridges do not pile up.
+//! is reported (its gate stays: its events must not be lost). Any other reader (a
+//! monitor, a bridge) whose heartbeat is that old is reported hung, and again when it
+//! beats again, once per change. The slot files of dead readers other than the
+//! persister are removed (reclaimed) at the scan that finds them, so dead monitors and
+//! bridges do not pile up.
 //!
 //! At start-up, a persister slot whose owner is dead still gates the core when its
 //! cursor asks for exactly the core's first sequence: the persister stopped (or
@@ -73,6 +75,8 @@ pub(crate) struct GateTable {
     reader_timeout: Duration,
     /// Whether the persister was hung at the last scan.
     persist_hung: bool,
+    /// Other readers (by role) hung at the last scan.
+    hung: HashSet<String>,
 }
 
 impl GateTable {
@@ -85,6 +89,7 @@ impl GateTable {
             persist_alive: None,
             reader_timeout,
             persist_hung: false,
+            hung: HashSet::new(),
         }
     }
 
@@ -170,8 +175,13 @@ impl GateTable {
                 actions.push(Action::Remove { token });
             }
         }
+        self.hung
+            .retain(|role| listing.iter().any(|l| &l.role == role));
         for l in &listing {
             let Ok(info) = &l.slot else { continue };
+            if l.role != PERSIST_ROLE {
+                self.note_hung(&l.role, info);
+            }
             let ours = self.entries.iter().flatten().any(|e| e.role == l.role);
             if !info.alive && l.role != PERSIST_ROLE && !ours {
                 reclaim(&l.path, &l.role, info.pid);
@@ -207,6 +217,28 @@ impl GateTable {
             }
         }
         actions
+    }
+
+    /// Reports reader `role` hung (alive, heartbeat older than the timeout) or
+    /// responsive again, once per change; a death is reported by its reclaim.
+    fn note_hung(&mut self, role: &str, i: &ReaderSlotInfo) {
+        let hung = i.alive && i.heartbeat_age.is_some_and(|a| a > self.reader_timeout);
+        if hung == self.hung.contains(role) {
+            return;
+        }
+        if hung {
+            warn!(
+                "reader {role} (pid {}) is hung: no heartbeat for {} ms",
+                i.pid,
+                i.heartbeat_age.unwrap_or_default().as_millis()
+            );
+            self.hung.insert(role.to_owned());
+        } else {
+            if i.alive {
+                info!("reader {role} (pid {}) is responsive again", i.pid);
+            }
+            self.hung.remove(role);
+        }
     }
 
     fn open_gate(&self, role: &str) -> Result<(Arc<ReaderSlotView>, Gate), String> {

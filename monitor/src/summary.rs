@@ -183,7 +183,11 @@ fn write_human(snap: &Snapshot, now: u64, out: &mut String) -> fmt::Result {
             r.cursor,
             r.lag,
             if r.gating { " gating" } else { "" },
-            if r.alive { "" } else { " dead" }
+            match (r.alive, r.stale) {
+                (false, _) => " dead",
+                (true, true) => " hung",
+                (true, false) => "",
+            }
         )?;
     }
     out.push('\n');

@@ -134,7 +134,7 @@
     rows($('market'), s.market, (q) => q.instrument, (q) => [q.instrument, raw(q.bid), raw(q.ask), raw(q.last), raw(q.ticks), time(q.updated_ns)]);
     rows($('signals'), s.signals.slice(0, 8), (g) => g.seq, (g) => [raw(g.seq), time(g.ts_ns), g.instrument, raw(g.side), raw(g.price), raw(g.strategy)]);
     rows($('monitors'), s.monitors, (x) => x.instrument, (x) => [x.instrument, x.armed ? 'yes' : 'no', raw(x.stop), raw(x.target), raw(x.triggers), raw(x.last_trigger)]);
-    rows($('readers'), s.readers, (r) => r.role, (r) => [r.role, raw(r.pid), raw(r.cursor), raw(r.lag), r.gating ? 'yes' : 'no', [r.alive ? 'yes' : 'no', r.alive ? 'pos' : 'neg']]);
+    rows($('readers'), s.readers, (r) => r.role, (r) => [r.role, raw(r.pid), raw(r.cursor), raw(r.lag), r.gating ? 'yes' : 'no', [r.alive ? (r.stale ? 'hung' : 'yes') : 'no', r.alive && !r.stale ? 'pos' : 'neg']]);
     const lat = s.metrics.latency_ns;
     for (const td of $('latency').querySelectorAll('td[data-k]')) set(td, lat.count ? us(lat[td.dataset.k]) : '-');
     for (const dd of $('counters').querySelectorAll('dd')) set(dd, raw(s.metrics[dd.dataset.k]));

@@ -36,6 +36,10 @@ use crate::domain::{
 /// The reader slot role of the persister (its durable cursor is the log's).
 pub const PERSIST_ROLE: &str = "persist";
 
+/// The least heartbeat age at which a live reader counts as stale, whatever the
+/// threshold given: readers beat every 100 ms, so a few missed beats, not one.
+pub const READER_STALE_MIN: Duration = Duration::from_millis(400);
+
 /// One reader slot as a snapshot shows it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ReaderInfo {
@@ -53,6 +57,11 @@ pub struct ReaderInfo {
     pub gating: bool,
     /// Whether it is alive (holds its slot's lock).
     pub alive: bool,
+    /// Milliseconds since its last heartbeat (`None`: it never beat).
+    pub heartbeat_age_ms: Option<u64>,
+    /// Alive but its heartbeat is older than the threshold (or [`READER_STALE_MIN`]):
+    /// hung or stopped by a signal.
+    pub stale: bool,
     /// Next sequence it has not made durable (the persister).
     pub durable_cursor: u64,
 }
@@ -150,7 +159,7 @@ impl SharedReader {
         snap.last_seq = snap.runner.last_seq;
         let age = snap.heartbeat_age_ms.map(Duration::from_millis);
         snap.stale = !snap.alive || age.is_none_or(|a| a > stale_after);
-        snap.readers = self.reader_infos(snap.last_seq);
+        snap.readers = self.reader_infos(snap.last_seq, stale_after);
         snap.durable_seq = snap
             .readers
             .iter()
@@ -159,8 +168,10 @@ impl SharedReader {
         Ok(snap)
     }
 
-    /// The instance's reader slots (unusable files are left out).
-    pub fn reader_infos(&self, last_seq: u64) -> Vec<ReaderInfo> {
+    /// The instance's reader slots (unusable files are left out); a live reader whose
+    /// heartbeat is older than `stale_after` (at least [`READER_STALE_MIN`]) is stale.
+    pub fn reader_infos(&self, last_seq: u64, stale_after: Duration) -> Vec<ReaderInfo> {
+        let limit = stale_after.max(READER_STALE_MIN);
         let dir: Option<PathBuf> = self.region().path().parent().map(PathBuf::from);
         let Ok(listing) = list_reader_slots(dir.as_deref(), self.name()) else {
             return Vec::new();
@@ -175,6 +186,8 @@ impl SharedReader {
                 lag: (last_seq + 1).saturating_sub(s.cursor.max(1)),
                 gating: s.gating,
                 alive: s.alive,
+                heartbeat_age_ms: s.heartbeat_age.map(|a| a.as_millis() as u64),
+                stale: s.alive && s.heartbeat_age.is_some_and(|a| a > limit),
                 durable_cursor: s.durable_cursor,
                 role: s.role,
             })
@@ -362,6 +375,8 @@ fn reader_json<W: Write + ?Sized>(r: &ReaderInfo, out: &mut W) -> fmt::Result {
     o.field("lag", r.lag)?;
     o.field("gating", r.gating)?;
     o.field("alive", r.alive)?;
+    o.field("heartbeat_age_ms", r.heartbeat_age_ms)?;
+    o.field("stale", r.stale)?;
     o.end()
 }
 

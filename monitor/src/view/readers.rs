@@ -1,5 +1,6 @@
 //! The readers pane: every reader slot of the instance (kind, role, pid, alive,
-//! cursor, lag, gating); dead readers dimmed, gating ones marked.
+//! cursor, lag, gating); dead readers dimmed, hung (stale) ones marked, gating ones
+//! marked.
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Rect};
@@ -22,7 +23,12 @@ pub fn render(frame: &mut Frame<'_>, area: Rect, model: &Model) {
         Row::new(vec![
             r.kind.clone(),
             r.pid.to_string(),
-            if r.alive { "yes" } else { "dead" }.to_owned(),
+            match (r.alive, r.stale) {
+                (false, _) => "dead",
+                (true, true) => "hung",
+                (true, false) => "yes",
+            }
+            .to_owned(),
             r.cursor.to_string(),
             r.lag.to_string(),
             if r.gating { "gating" } else { "-" }.to_owned(),

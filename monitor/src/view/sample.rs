@@ -93,6 +93,8 @@ pub fn sample_snapshot() -> Snapshot {
         lag: 121u64.saturating_sub(cursor),
         gating,
         alive: true,
+        heartbeat_age_ms: Some(40),
+        stale: false,
         durable_cursor: if gating { cursor } else { 0 },
     };
     Snapshot {

@@ -57,6 +57,8 @@ pub(super) struct Persister<'o> {
     write_errors: u64,
     /// The fold failed once (reported once; the log is still written).
     fold_broken: bool,
+    /// The followed core's heartbeat was older than `core_stale` at the last check.
+    core_hung: bool,
     io_warn: Throttled,
 }
 
@@ -84,6 +86,7 @@ impl<'o> Persister<'o> {
             snapshots: 0,
             write_errors: 0,
             fold_broken: false,
+            core_hung: false,
             io_warn: Throttled::new(Duration::from_secs(5)),
         }
     }
@@ -146,6 +149,7 @@ impl<'o> Persister<'o> {
         self.meta = LogMeta::from_table(reader.instrument_table());
         self.log.set_meta(self.meta.clone());
         self.slot.set_following(id);
+        self.core_hung = false;
         info!(
             "following run {id:016x} of {} (core pid {}) from seq {}",
             reader.name(),
@@ -188,6 +192,10 @@ impl<'o> Persister<'o> {
             let n = self.read_batch(reader)?;
             if n > 0 {
                 waiter.reset();
+                if self.core_hung {
+                    // Events flow again: the idle check below may not run for a while.
+                    self.report_hung_core(reader);
+                }
                 pending_error = !self.durable_step(true);
                 if !pending_error {
                     self.snapshot_if_due(Instant::now());
@@ -217,11 +225,12 @@ impl<'o> Persister<'o> {
     }
 
     /// `true` if the core's process is gone or its run has stopped and published
-    /// nothing beyond what was read.
-    fn core_ended(&self, reader: &SharedReader) -> bool {
+    /// nothing beyond what was read. While it runs, a hung core is reported.
+    fn core_ended(&mut self, reader: &SharedReader) -> bool {
         let stopped = reader.status() == Status::Stopped;
         let dead = !reader.is_owner_alive();
         if !(stopped || dead) {
+            self.report_hung_core(reader);
             return false;
         }
         let published = reader
@@ -235,6 +244,34 @@ impl<'o> Persister<'o> {
             );
         }
         published < self.next
+    }
+
+    /// Logs, once per change, that the live core's heartbeat is older than
+    /// `core_stale` (hung, stopped by a signal, or starved of CPU) and that it beats
+    /// again. Only reported: a hung core publishes nothing to lose, and a dead one is
+    /// told by its lock, not by its heartbeat.
+    fn report_hung_core(&mut self, reader: &SharedReader) {
+        let age = reader.heartbeat_age();
+        // `None`: it never beat yet (still starting), not hung.
+        let hung = age.is_some_and(|a| a > self.opts.core_stale);
+        if hung == self.core_hung {
+            return;
+        }
+        self.core_hung = hung;
+        let ms = age.unwrap_or_default().as_millis();
+        if hung {
+            warn!(
+                "the core (pid {}) is hung: no heartbeat for {ms} ms (limit {} ms); waiting \
+                 for it",
+                reader.pid(),
+                self.opts.core_stale.as_millis()
+            );
+        } else {
+            info!(
+                "the core (pid {}) is responsive again: heartbeat {ms} ms ago",
+                reader.pid()
+            );
+        }
     }
 
     /// Appends (and folds) up to [`BATCH`] events; returns how many.

@@ -254,7 +254,9 @@ fn kill_between_submit_and_fill(
                     _ => {}
                 }
             }
-            in_flight.is_some() && ready(setup)
+            // The persister must be following this run before the kill (a core killed
+            // before its persister attached leaves a run nobody logged).
+            in_flight.is_some() && ready(setup) && setup.durable() > 1
         },
     );
     core.kill9();
@@ -336,16 +338,18 @@ fn a_kill_while_the_broker_holds_the_order_loses_it_and_never_sends_it_again() {
 #[test]
 fn a_kill_after_the_broker_booked_the_fill_is_adopted_at_the_restart() {
     let setup = Setup::new("rcp-booked");
-    // Run 1: every report is lost (as if the core died before reading it) and no round
-    // runs in time to adopt it; run 2: no fault, and the start-up round finds it.
+    // Run 1: the broker books the first order, its report is lost (as if the core died
+    // before reading it), and the broker answers nothing more (so its book stays
+    // non-flat: later fills could net it out); no round runs in time to adopt it. Run 2:
+    // no fault, and the start-up round finds it.
     let lossy = setup.config(
         "lossy",
-        "[broker.faults]\ndrop_fill_every = 1",
+        "[broker.faults]\ndrop_fill_every = 1\nstall_after = 1",
         "interval_ms = 3600000",
     );
     let clean = setup.config("clean", "", "interval_ms = 100");
     let booked =
-        |s: &Setup| read_book(&s.data().join(BOOK_FILE_NAME)).is_ok_and(|b| b.totals.dropped > 0);
+        |s: &Setup| read_book(&s.data().join(BOOK_FILE_NAME)).is_ok_and(|b| b.totals.dropped == 1);
     let (events, _, published, restart) =
         kill_between_submit_and_fill(&setup, &lossy, &clean, booked);
     // The restart's start-up round (its events before its runner_started) adopted the
@@ -355,10 +359,15 @@ fn a_kill_after_the_broker_booked_the_fill_is_adopted_at_the_restart() {
         .filter(|(seq, _)| *seq > published && *seq < restart)
         .map(|(_, e)| e.kind())
         .collect();
+    let around: Vec<(u64, &str)> = events
+        .iter()
+        .filter(|(seq, _)| *seq + 12 > published && *seq < restart + 4)
+        .map(|(seq, e)| (*seq, e.kind().name()))
+        .collect();
     assert!(
         startup.contains(&EventKind::ReconciliationMismatch)
             && startup.contains(&EventKind::PositionSynced),
-        "start-up round: {startup:?}"
+        "start-up round: {startup:?}; killed at {published}, restart {restart}: {around:?}"
     );
     assert!(
         !events.iter().any(|(seq, e)| *seq <= published

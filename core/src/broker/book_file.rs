@@ -29,7 +29,9 @@
 //! # Implementation
 //!
 //! The file is `<header> <journal> <table>`, every part a zerocopy record:
-//! header (magic, version, instrument count, owner pid), journal (`seq`, then one
+//! header (magic, version, instrument count, owner pid, the state layout version of
+//! its [`Position`] rows: a book from a build with another position layout is refused,
+//! never misread), journal (`seq`, then one
 //! change: the instrument's whole new row and the new totals), table (`seq`, totals,
 //! one `(symbol, position)` row per instrument). It is mapped read-write and locked
 //! with `flock` for the core's life ([`OwnedSegment`], decision record 0001), so a
@@ -75,7 +77,7 @@ use seamless_ipc::shm::{CreateError, CreateOptions, OwnedSegment};
 use seamless_ipc::words::{self, Record};
 use zerocopy::{FromBytes, FromZeros, Immutable, IntoBytes, KnownLayout};
 
-use crate::domain::{Instruments, MAX_INSTRUMENTS, Position, Qty, Symbol};
+use crate::domain::{Instruments, MAX_INSTRUMENTS, Position, Qty, STATE_LAYOUT_VERSION, Symbol};
 
 /// `SMLSBOOK`.
 const MAGIC: [u8; 8] = *b"SMLSBOOK";
@@ -111,8 +113,13 @@ struct Header {
     instruments: u32,
     /// The owning process (reported when a second one is refused).
     pid: u32,
+    /// [`STATE_LAYOUT_VERSION`] of the build that wrote it: the rows are domain
+    /// [`Position`]s, whose layout that version names.
+    position_layout: u32,
+    /// Words per row (a second check on the layout).
+    row_words: u32,
     _pad: u32,
-    _reserved: [u64; 5],
+    _reserved: [u64; 4],
 }
 
 /// One change: the whole new row of `instrument` (when `has_row` is 1) and the totals.
@@ -177,6 +184,11 @@ pub enum BookProblem {
         /// The file's version.
         found: u32,
     },
+    /// Written by a build whose position record differs from this one's.
+    PositionLayout {
+        /// The file's state layout version.
+        found: u32,
+    },
     /// Its size does not match its header.
     Size {
         /// Bytes found.
@@ -218,6 +230,12 @@ impl fmt::Display for BookError {
                 f,
                 "{path}: paper broker book version {found}, this build reads version \
                  {BOOK_FILE_VERSION}"
+            ),
+            BookProblem::PositionLayout { found } => write!(
+                f,
+                "{path}: paper broker book written with state layout v{found}, this build \
+                 uses v{STATE_LAYOUT_VERSION}: move it away to start the broker flat (the \
+                 start-up reconciliation then adopts a flat broker)"
             ),
             BookProblem::Size { found, expected } => write!(
                 f,
@@ -289,6 +307,11 @@ fn parse(bytes: &[u8]) -> Result<StoredBook, BookProblem> {
     if header.version != BOOK_FILE_VERSION {
         return Err(BookProblem::Version {
             found: header.version,
+        });
+    }
+    if header.position_layout != STATE_LAYOUT_VERSION || header.row_words as usize != Row::WORDS {
+        return Err(BookProblem::PositionLayout {
+            found: header.position_layout,
         });
     }
     let n = header.instruments as usize;
@@ -489,8 +512,10 @@ fn header(rows: usize) -> Header {
         version: BOOK_FILE_VERSION,
         instruments: rows as u32,
         pid: std::process::id(),
+        position_layout: STATE_LAYOUT_VERSION,
+        row_words: Row::WORDS as u32,
         _pad: 0,
-        _reserved: [0; 5],
+        _reserved: [0; 4],
     }
 }
 
@@ -569,9 +594,9 @@ mod tests {
     #[test]
     fn layout_is_whole_words() {
         assert_eq!(Header::WORDS, 8);
-        assert_eq!(JournalBody::WORDS, 23);
-        assert_eq!(Row::WORDS, 18);
-        assert_eq!(file_words(2), 39 + 36);
+        assert_eq!(JournalBody::WORDS, 1 + BookTotals::WORDS + Position::WORDS);
+        assert_eq!(Row::WORDS, 2 + Position::WORDS);
+        assert_eq!(file_words(2), ROWS_W + 2 * Row::WORDS);
     }
 
     #[test]
@@ -613,5 +638,13 @@ mod tests {
         let mut v2 = bytes.clone();
         v2[8] = 2;
         assert_eq!(parse(&v2), Err(BookProblem::Version { found: 2 }));
+        let mut old = bytes.clone();
+        old[20..24].copy_from_slice(&(STATE_LAYOUT_VERSION - 1).to_ne_bytes());
+        assert_eq!(
+            parse(&old),
+            Err(BookProblem::PositionLayout {
+                found: STATE_LAYOUT_VERSION - 1
+            })
+        );
     }
 }

@@ -422,6 +422,22 @@ proptest! {
         }
         prop_assert_eq!(a.as_bytes(), b.as_bytes());
     }
+
+    /// State layout 2: every position carries its instrument's mark (price, time, and
+    /// whether there is one) after any events, so a layout-1 snapshot, which has only
+    /// the market's, migrates to exactly what the fold would have built.
+    #[test]
+    fn positions_carry_their_instruments_mark(events in prop::collection::vec(arb_event(3), 0..80)) {
+        let mut st = State::new();
+        for (seq, ev) in (1..).zip(&events) {
+            let _ = st.apply(seq, ev);
+            for (p, m) in st.positions().iter().zip(st.markets()) {
+                prop_assert_eq!(p.marked == 1, m.mark().is_some());
+                prop_assert_eq!(p.mark, m.mark().unwrap_or(Price::ZERO));
+                prop_assert_eq!(p.mark_ns, if p.marked == 1 { m.updated_ns } else { 0 });
+            }
+        }
+    }
 }
 
 fn ev(ts: u64, body: EventBody) -> Event {

@@ -2,10 +2,11 @@
 //! sizes are as documented, and the writer/reader pair round-trips state and events.
 
 use seamless_config::Config;
-use seamless_core::domain::{Reason, State};
+use seamless_core::domain::{Reason, STATE_FIELDS, STATE_LAYOUT_VERSION, State};
 use seamless_core::engine::Engine;
 use seamless_core::shared::layout::{
-    CAPACITIES, FieldLayout, RECORDS, RecordLayout, layout_hash, sections,
+    CAPACITIES, FieldLayout, RECORDS, RecordLayout, STATE_LAYOUT_HASH, STATE_RECORDS, layout_hash,
+    sections,
 };
 use seamless_core::shared::{
     InstrumentRow, LAYOUT_HASH, LAYOUT_VERSION, LatencyRow, MarketRow, MetaRow, MetricsRow,
@@ -17,7 +18,7 @@ use seamless_ipc::region::{AttachError, RegionOwner, RegionSpec, SectionSpec};
 
 #[test]
 fn every_record_is_described_field_by_field_without_gaps() {
-    for rec in RECORDS {
+    for rec in RECORDS.iter().chain(STATE_RECORDS) {
         assert!(rec.size.is_multiple_of(8), "{} size {}", rec.name, rec.size);
         assert!(rec.align <= 8, "{} align {}", rec.name, rec.align);
         if rec.name == "EventRecord" {
@@ -51,7 +52,7 @@ fn rows_have_their_documented_sizes() {
     assert_eq!(size_of::<MetricsRow>() / 8, 24);
     assert_eq!(size_of::<LatencyRow>() / 8, 12);
     assert_eq!(words("EventRecord"), 7);
-    assert_eq!(words("Position"), 16);
+    assert_eq!(words("Position"), 18);
     assert_eq!(words("Account"), 16);
 }
 
@@ -86,6 +87,23 @@ fn the_hash_changes_when_any_record_changes() {
     assert_ne!(layout_hash(&dropped, CAPACITIES), LAYOUT_HASH);
     let caps = [("max_instruments", 65), CAPACITIES[1], CAPACITIES[2]];
     assert_ne!(layout_hash(RECORDS, &caps), LAYOUT_HASH);
+}
+
+/// The region's layout version and hash, pinned. When this fails you changed a record
+/// in the region or in `State`: bump `LAYOUT_VERSION` (and, for `State`,
+/// `STATE_LAYOUT_VERSION` and the persist schema with a migration step), then update
+/// the pins (docs/versioning.md).
+#[test]
+fn layout_versions_and_hashes_are_pinned() {
+    assert_eq!(
+        (LAYOUT_VERSION, format!("{LAYOUT_HASH:#018x}")),
+        (2, "0xbe256088a73c429a".to_string())
+    );
+    assert_eq!(
+        (STATE_LAYOUT_VERSION, format!("{STATE_LAYOUT_HASH:#018x}")),
+        (2, "0x292141e5a9484473".to_string())
+    );
+    assert_eq!(size_of::<State>(), STATE_FIELDS[8].1 + STATE_FIELDS[8].2);
 }
 
 #[test]
@@ -124,6 +142,40 @@ fn a_reader_of_another_layout_is_refused() {
         ),
         "{err}"
     );
+}
+
+#[test]
+fn a_region_of_another_layout_version_is_refused_saying_what_to_do() {
+    let d = dir();
+    for (name, version, hint) in [
+        (
+            "newer",
+            LAYOUT_VERSION + 1,
+            "the core runs a newer seamless than this reader; run this reader from the core's build",
+        ),
+        (
+            "older",
+            LAYOUT_VERSION - 1,
+            "the core runs an older seamless than this reader; run this reader from the core's build, or restart the core with this one",
+        ),
+    ] {
+        let spec = RegionSpec {
+            layout_version: version,
+            layout_hash: LAYOUT_HASH,
+            sections: &[SectionSpec {
+                id: 1,
+                name: "meta",
+                len: 4096,
+                align: 128,
+            }],
+        };
+        let _owner = RegionOwner::create(Some(d.path()), name, &spec).unwrap();
+        let err = SharedReader::attach(Some(d.path()), name).unwrap_err();
+        let text = err.to_string();
+        let both = format!("region layout v{version}, this reader understands v{LAYOUT_VERSION}");
+        assert!(text.contains(&both), "{text}");
+        assert!(text.contains(hint), "{text}");
+    }
 }
 
 #[test]

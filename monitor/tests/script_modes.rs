@@ -117,6 +117,7 @@ enum Ty {
     Obj,
     Arr,
     StrOrNull,
+    NumOrNull,
 }
 
 fn check(v: &Value, path: &str, ty: Ty) {
@@ -127,6 +128,7 @@ fn check(v: &Value, path: &str, ty: Ty) {
         Ty::Obj => v.is_object(),
         Ty::Arr => v.is_array(),
         Ty::StrOrNull => v.is_string() || v.is_null(),
+        Ty::NumOrNull => v.is_number() || v.is_null(),
     };
     assert!(ok, "{path}: expected {ty:?}, got {v}");
 }
@@ -221,6 +223,8 @@ fn once_json_has_every_contract_key_with_its_type() {
             ("realized_pnl", Num),
             ("unrealized_pnl", Num),
             ("updated_ns", Num),
+            ("mark", NumOrNull),
+            ("mark_ns", Num),
         ],
     );
     check_each(

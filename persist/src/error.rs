@@ -52,13 +52,16 @@ pub enum PersistError {
         /// The newest this binary reads.
         supported: u32,
     },
-    /// A file written by a build whose record layouts differ, at the same schema.
+    /// A file whose layout hash is not the one its schema was written with: a build
+    /// whose record layouts differ, at the same schema.
     Layout {
         /// The file.
         path: PathBuf,
+        /// Its schema version.
+        schema: u32,
         /// The file's layout hash.
         found: u64,
-        /// This build's.
+        /// The hash of its schema's layout, as this build knows it.
         expected: u64,
     },
     /// Sequence numbers that do not continue: between two segments, or between the
@@ -172,18 +175,21 @@ impl fmt::Display for PersistError {
                 supported,
             } => write!(
                 f,
-                "{} has schema version {found}, newer than this binary's {supported}: \
-                 use a newer seamless",
+                "{} has schema version {found}, newer than this binary's {supported} \
+                 (it reads 1 to {supported}): use the seamless that wrote it, or a newer one",
                 path.display()
             ),
             PersistError::Layout {
                 path,
+                schema,
                 found,
                 expected,
             } => write!(
                 f,
-                "{} was written with record layout {found:#018x}, this binary has \
-                 {expected:#018x} (same schema version): refusing to misread it",
+                "{} (schema {schema}) was written with record layout {found:#018x}, but \
+                 schema {schema}'s layout is {expected:#018x}: a build changed a record \
+                 without bumping the schema (docs/versioning.md); refusing to misread it; \
+                 read it with the build that wrote it",
                 path.display()
             ),
             PersistError::Gap {

@@ -7,7 +7,7 @@
 //!
 //! ```
 //! use seamless_persist::format::{self, SCHEMA_VERSION};
-//! assert_eq!(SCHEMA_VERSION, 1);
+//! assert_eq!(SCHEMA_VERSION, 2);
 //! assert_eq!(format::segment_name(42), "events-00000000000000000042.log");
 //! assert_eq!(format::parse_segment_name("events-00000000000000000042.log"), Some(42));
 //! assert_eq!(format::RECORD_BYTES, 80);
@@ -22,9 +22,11 @@
 //!    build for a big-endian target, so on every supported host they are
 //!    little-endian too.
 //! 2. [`layout_hash`] mixes the sizes and alignments of [`EventRecord`], [`State`],
-//!    [`InstrumentRow`], the record frame and [`STATE_LAYOUT_VERSION`] with the
-//!    region's FNV-1a [`LayoutHasher`]: a file written by a build whose records differ
-//!    at the same schema version is refused, never misread.
+//!    [`InstrumentRow`] and the record frame, [`STATE_LAYOUT_HASH`] (every field of
+//!    `State` and of the records inside it: name, offset, size) and
+//!    [`STATE_LAYOUT_VERSION`] with the region's FNV-1a [`LayoutHasher`]: a file
+//!    written by a build whose records differ at the same schema version is refused,
+//!    never misread. [`LAYOUT_HASHES`] keeps the hash each schema was written with.
 //! 3. File names carry the sequence number in 20 zero-padded digits (`u64::MAX` has
 //!    20), so a directory listing sorts in log order.
 //!
@@ -33,6 +35,7 @@
 
 use seamless_core::domain::{EventRecord, STATE_LAYOUT_VERSION, State};
 use seamless_core::shared::InstrumentRow;
+use seamless_core::shared::layout::STATE_LAYOUT_HASH;
 use seamless_ipc::region::LayoutHasher;
 
 #[cfg(target_endian = "big")]
@@ -42,7 +45,20 @@ compile_error!(
 
 /// Schema version of segment and snapshot files written by this build. Files with a
 /// newer version are refused; older ones go through the `migrate` chain.
-pub const SCHEMA_VERSION: u32 = 1;
+///
+/// History: 1, the first; 2, `Position` gained its mark (`State` layout 2; the
+/// segment records did not change). docs/versioning.md says when to bump it.
+pub const SCHEMA_VERSION: u32 = 2;
+
+/// The [`layout_hash`] of the build that wrote each schema: entry `i` is schema
+/// `i + 1`'s, and a file of that schema must carry it. Frozen: an entry never changes
+/// once released; the last one is this build's [`LAYOUT_HASH`] (a test pins it).
+pub const LAYOUT_HASHES: [u64; SCHEMA_VERSION as usize] = [
+    // Schema 1, as written by commit 44dd3efba6d5 (persist/tests/fixtures/v1).
+    0xaa77_78d2_b5eb_fceb,
+    // Schema 2: `Position` with its mark.
+    0xf717_da8a_bc11_bed0,
+];
 
 /// First 8 bytes of a log segment.
 pub const SEGMENT_MAGIC: [u8; 8] = *b"SEAMLOG\0";
@@ -72,6 +88,7 @@ pub const fn layout_hash() -> u64 {
         )
         .record("State", size_of::<State>(), align_of::<State>())
         .u64(STATE_LAYOUT_VERSION as u64)
+        .u64(STATE_LAYOUT_HASH)
         .record(
             "InstrumentRow",
             size_of::<InstrumentRow>(),

@@ -38,8 +38,10 @@
 //! 2. Writing: create `<name>.tmp`, write, `fsync`, rename over `<name>`, `fsync` the
 //!    directory (the POSIX atomic-replace idiom; see "Files are hard", Dan Luu 2019, and
 //!    Pillai et al., "All File Systems Are Not Created Equal", OSDI 2014).
-//! 3. Loading checks the size, magic, schema (migrating older ones, refusing newer),
-//!    checksum, layout hash, and that the state's own `last_seq` matches the header.
+//! 3. Loading checks the size, magic, schema (refusing newer), checksum, the layout
+//!    hash of the file's schema, migrates an older schema's state bytes to this
+//!    build's (`migrate`), and checks that the state's own `last_seq` matches the
+//!    header.
 //!
 //! It must never replace a good snapshot with a partial one.
 
@@ -206,6 +208,8 @@ pub(crate) struct Loaded {
     pub state: State,
     pub meta: LogMeta,
     pub created_ns: u64,
+    /// The schema the file was written with (older ones were migrated).
+    pub file_schema: u32,
 }
 
 /// Validates snapshot bytes (the whole file).
@@ -242,8 +246,9 @@ pub(crate) fn decode(path: &Path, bytes: &[u8]) -> Result<Loaded, PersistError> 
     }
     let rows = decode_rows(&bytes[HEAD_BYTES..], n)
         .ok_or_else(|| corrupt(HEAD_BYTES, "instrument rows cut short".into()))?;
+    let file_schema = head.schema.get();
     let raw = RawSnapshot {
-        schema: head.schema.get(),
+        schema: file_schema,
         layout_hash: head.layout_hash.get(),
         last_seq: head.last_seq.get(),
         created_ns: head.created_ns.get(),
@@ -254,6 +259,7 @@ pub(crate) fn decode(path: &Path, bytes: &[u8]) -> Result<Loaded, PersistError> 
     if raw.layout_hash != LAYOUT_HASH {
         return Err(PersistError::Layout {
             path: path.to_path_buf(),
+            schema: raw.schema,
             found: raw.layout_hash,
             expected: LAYOUT_HASH,
         });
@@ -284,5 +290,6 @@ pub(crate) fn decode(path: &Path, bytes: &[u8]) -> Result<Loaded, PersistError> 
         state,
         meta: raw.meta,
         created_ns: raw.created_ns,
+        file_schema,
     })
 }

@@ -88,4 +88,4 @@ pub use position::{FillEffect, Position};
 pub use record::{DecodeError, EventRecord};
 pub use runner::{Counters, Runner};
 pub use signal::{SIGNALS_PER_INSTRUMENT, SignalEntry, SignalLog};
-pub use state::{Applied, ApplyError, STATE_LAYOUT_VERSION, State};
+pub use state::{Applied, ApplyError, STATE_FIELDS, STATE_LAYOUT_VERSION, State};

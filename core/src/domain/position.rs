@@ -52,7 +52,7 @@ use zerocopy::{FromBytes, Immutable, IntoBytes, KnownLayout};
 use super::codes::Side;
 use super::fixed::{Money, Price, Qty};
 
-/// One instrument's position (a plain shared-memory record, 16 words).
+/// One instrument's position (a plain shared-memory record, 18 words).
 #[derive(
     Clone, Copy, Debug, Default, PartialEq, Eq, FromBytes, IntoBytes, Immutable, KnownLayout,
 )]
@@ -73,6 +73,14 @@ pub struct Position {
     pub unrealized_pnl: Money,
     /// `qty` valued at the last mark (`cost` before the first mark).
     pub market_value: Money,
+    /// The price `market_value` and `unrealized_pnl` are valued at: the instrument's
+    /// mark (the `last` of its latest `market_update`); 0 before the first mark (see
+    /// `marked`). Carried in the row so a reader sees the valuation and its price from
+    /// one consistent read. (Schema 2.)
+    pub mark: Price,
+    /// Event time of the `market_update` that set `mark` (0 before the first mark).
+    /// (Schema 2.)
+    pub mark_ns: u64,
     /// The broker's last reported quantity.
     pub broker_qty: Qty,
     /// The broker's last reported average price.
@@ -89,8 +97,11 @@ pub struct Position {
     pub mismatches: u64,
     /// 1 while a reconciliation mismatch is open (cleared by `position_synced`).
     pub mismatch_open: u8,
+    /// 1 once the instrument has a mark (`mark`, `mark_ns` are set); 0 while the
+    /// position is valued at cost. (Schema 2.)
+    pub marked: u8,
     /// Explicit padding (zero).
-    pub _pad: [u8; 7],
+    pub _pad: [u8; 6],
     /// Reserved (zero).
     pub _reserved: u64,
 }
@@ -206,6 +217,15 @@ impl Position {
         self.market_value = value;
         self.unrealized_pnl = unrealized;
         deltas
+    }
+
+    /// Records the mark the position is valued at (the fold calls this with the
+    /// instrument's mark whenever it revalues the position; a standalone book such as
+    /// the paper broker's leaves it unmarked).
+    pub(crate) fn set_mark(&mut self, mark: Price, mark_ns: u64) {
+        self.mark = mark;
+        self.mark_ns = mark_ns;
+        self.marked = 1;
     }
 
     fn refresh_avg(&mut self) {

@@ -39,7 +39,8 @@
 //!   instrument's monitor if the position went flat or flipped; fill count, last order
 //!   id. The only event that books trades.
 //! - `market_update`: the market row (bid/ask/last/updated_ns) and so the mark:
-//!   position and account unrealized P&L, market value, equity, daily P&L.
+//!   the position's `mark`/`mark_ns`/`marked`, position and account unrealized P&L,
+//!   market value, equity, daily P&L.
 //! - `position_synced`: the position's quantity and cost basis (cash and realized P&L
 //!   untouched: the broker's out-of-band trade is booked as a basis correction, visible
 //!   as an equity step); closes the open mismatch.
@@ -99,6 +100,7 @@
 
 use std::error::Error;
 use std::fmt;
+use std::mem::offset_of;
 
 use zerocopy::{FromBytes, FromZeros, Immutable, IntoBytes, KnownLayout};
 
@@ -116,8 +118,50 @@ use super::signal::{SignalEntry, SignalLog};
 
 /// Version of [`State`]'s byte layout *and* of the fold's semantics. Bump it on any
 /// change to either: snapshots written under another version must be migrated or
-/// rebuilt from the log, never loaded as they are.
-pub const STATE_LAYOUT_VERSION: u32 = 1;
+/// rebuilt from the log, never loaded as they are (docs/versioning.md).
+///
+/// History: 1, the first; 2, [`Position`] gained `mark`, `mark_ns` and `marked` (16 to
+/// 18 words), set whenever the fold revalues the position.
+pub const STATE_LAYOUT_VERSION: u32 = 2;
+
+/// [`State`]'s own fields as `(name, byte offset, size)`, in declaration order, for the
+/// layout hashes (`shared::layout::STATE_RECORDS`): a field moved, resized or renamed
+/// changes the hash even when the total size does not.
+pub const STATE_FIELDS: [(&str, usize, usize); 9] = [
+    ("last_seq", offset_of!(State, last_seq), size_of::<u64>()),
+    (
+        "last_ts_ns",
+        offset_of!(State, last_ts_ns),
+        size_of::<u64>(),
+    ),
+    ("account", offset_of!(State, account), size_of::<Account>()),
+    ("runner", offset_of!(State, runner), size_of::<Runner>()),
+    (
+        "counters",
+        offset_of!(State, counters),
+        size_of::<Counters>(),
+    ),
+    (
+        "positions",
+        offset_of!(State, positions),
+        size_of::<[Position; MAX_INSTRUMENTS]>(),
+    ),
+    (
+        "market",
+        offset_of!(State, market),
+        size_of::<[Market; MAX_INSTRUMENTS]>(),
+    ),
+    (
+        "monitors",
+        offset_of!(State, monitors),
+        size_of::<[Monitor; MAX_INSTRUMENTS]>(),
+    ),
+    (
+        "signals",
+        offset_of!(State, signals),
+        size_of::<[SignalLog; MAX_INSTRUMENTS]>(),
+    ),
+];
 
 /// All trading state. Mutated only by [`apply`](Self::apply); all-zero bytes are the
 /// empty state ([`State::new`]).
@@ -476,9 +520,15 @@ impl State {
         a.halt_changed_ns = ts;
     }
 
-    /// Revalues position `ix` at its mark and moves the account totals by the deltas.
+    /// Revalues position `ix` at its mark (recording the mark in the position) and
+    /// moves the account totals by the deltas.
     fn revalue(&mut self, ix: usize) {
-        let (value, unrealized) = self.positions[ix].revalue(self.market[ix].mark());
+        let market = &self.market[ix];
+        let mark = market.mark();
+        if let Some(price) = mark {
+            self.positions[ix].set_mark(price, market.updated_ns);
+        }
+        let (value, unrealized) = self.positions[ix].revalue(mark);
         let a = &mut self.account;
         a.market_value = a.market_value.saturating_add(value);
         a.unrealized_pnl = a.unrealized_pnl.saturating_add(unrealized);

@@ -29,13 +29,16 @@ use seamless_ipc::words::Record;
 
 use super::rows::{InstrumentRow, LatencyRow, MarketRow, MetaRow, MetricsRow, RunnerRow};
 use crate::domain::{
-    Account, Counters, EventRecord, MAX_INSTRUMENTS, Monitor, Position, Runner,
-    SIGNALS_PER_INSTRUMENT, SignalEntry, SignalLog,
+    Account, Counters, EventRecord, MAX_INSTRUMENTS, Market, Monitor, Position, Runner,
+    SIGNALS_PER_INSTRUMENT, STATE_FIELDS, SignalEntry, SignalLog, State,
 };
 
 /// Version of the region layout (the header's layout version). Bump it whenever a
-/// section or record changes meaning; the layout hash catches changes of shape.
-pub const LAYOUT_VERSION: u32 = 1;
+/// section or record changes, in shape or in meaning (docs/versioning.md); the layout
+/// hash catches changes of shape that were not bumped, and a test pins the pair.
+///
+/// History: 1, the first; 2, [`Position`] gained `mark`, `mark_ns` and `marked`.
+pub const LAYOUT_VERSION: u32 = 2;
 
 /// Section ids (stable: readers look sections up by them).
 pub mod section {
@@ -112,6 +115,89 @@ macro_rules! record {
     };
 }
 
+const POSITION: RecordLayout = record!(Position {
+    qty,
+    cost,
+    avg_price,
+    realized_pnl,
+    trip_realized_pnl,
+    unrealized_pnl,
+    market_value,
+    mark,
+    mark_ns,
+    broker_qty,
+    broker_avg_price,
+    broker_ns,
+    opened_ns,
+    updated_ns,
+    fills,
+    mismatches,
+    mismatch_open,
+    marked,
+    _pad,
+    _reserved,
+});
+const ACCOUNT: RecordLayout = record!(Account {
+    cash,
+    realized_pnl,
+    unrealized_pnl,
+    fees,
+    market_value,
+    equity,
+    net_deposits,
+    day_start_equity,
+    daily_pnl,
+    daily_loss_limit,
+    day,
+    breached_ns,
+    halt_changed_ns,
+    halted,
+    halt_reason,
+    _pad,
+    _reserved,
+});
+const SIGNAL_ENTRY: RecordLayout = record!(SignalEntry {
+    seq,
+    ts_ns,
+    price,
+    qty,
+    strategy_bytes,
+    side_code,
+    _pad
+});
+const SIGNAL_LOG: RecordLayout = record!(SignalLog { count, entries });
+const MONITOR: RecordLayout = record!(Monitor {
+    stop_price,
+    target_price,
+    armed_ns,
+    triggered_ns,
+    trigger_price,
+    triggers,
+    armed,
+    has_stop,
+    has_target,
+    last_trigger,
+    _pad,
+});
+const RUNNER: RecordLayout = record!(Runner {
+    started_ns,
+    stopped_ns,
+    starts,
+    status_code,
+    reason_code,
+    _pad
+});
+const COUNTERS: RecordLayout = record!(Counters {
+    events,
+    signals,
+    orders,
+    rejections,
+    fills,
+    monitor_triggers,
+    syncs,
+    last_order_id
+});
+
 /// Every record in the region, nested ones included. A test checks each one's fields
 /// cover its size exactly, so a field added to a record without being listed here
 /// fails the build's tests rather than slipping past the hash.
@@ -143,85 +229,13 @@ pub const RECORDS: &[RecordLayout] = &[
         marks,
         stamp
     }),
-    record!(Position {
-        qty,
-        cost,
-        avg_price,
-        realized_pnl,
-        trip_realized_pnl,
-        unrealized_pnl,
-        market_value,
-        broker_qty,
-        broker_avg_price,
-        broker_ns,
-        opened_ns,
-        updated_ns,
-        fills,
-        mismatches,
-        mismatch_open,
-        _pad,
-        _reserved,
-    }),
-    record!(Account {
-        cash,
-        realized_pnl,
-        unrealized_pnl,
-        fees,
-        market_value,
-        equity,
-        net_deposits,
-        day_start_equity,
-        daily_pnl,
-        daily_loss_limit,
-        day,
-        breached_ns,
-        halt_changed_ns,
-        halted,
-        halt_reason,
-        _pad,
-        _reserved,
-    }),
-    record!(SignalEntry {
-        seq,
-        ts_ns,
-        price,
-        qty,
-        strategy_bytes,
-        side_code,
-        _pad
-    }),
-    record!(SignalLog { count, entries }),
-    record!(Monitor {
-        stop_price,
-        target_price,
-        armed_ns,
-        triggered_ns,
-        trigger_price,
-        triggers,
-        armed,
-        has_stop,
-        has_target,
-        last_trigger,
-        _pad,
-    }),
-    record!(Runner {
-        started_ns,
-        stopped_ns,
-        starts,
-        status_code,
-        reason_code,
-        _pad
-    }),
-    record!(Counters {
-        events,
-        signals,
-        orders,
-        rejections,
-        fills,
-        monitor_triggers,
-        syncs,
-        last_order_id
-    }),
+    POSITION,
+    ACCOUNT,
+    SIGNAL_ENTRY,
+    SIGNAL_LOG,
+    MONITOR,
+    RUNNER,
+    COUNTERS,
     record!(RunnerRow {
         runner,
         pid,
@@ -288,7 +302,11 @@ pub const CAPACITIES: &[(&str, u64)] = &[
 /// every record's name, size and alignment, every field's name, offset and size, every
 /// capacity. [`LAYOUT_HASH`] is this over [`RECORDS`] and [`CAPACITIES`].
 pub const fn layout_hash(records: &[RecordLayout], capacities: &[(&str, u64)]) -> u64 {
-    let mut h = LayoutHasher::new().str("seamless-core region");
+    hash_records("seamless-core region", records, capacities)
+}
+
+const fn hash_records(tag: &str, records: &[RecordLayout], capacities: &[(&str, u64)]) -> u64 {
+    let mut h = LayoutHasher::new().str(tag);
     let mut r = 0;
     while r < records.len() {
         let rec = &records[r];
@@ -311,6 +329,60 @@ pub const fn layout_hash(records: &[RecordLayout], capacities: &[(&str, u64)]) -
 
 /// The region's layout hash; readers attach with it and [`LAYOUT_VERSION`].
 pub const LAYOUT_HASH: u64 = layout_hash(RECORDS, CAPACITIES);
+
+/// [`State`]'s own fields ([`STATE_FIELDS`]) as [`FieldLayout`]s.
+const STATE_FIELD_LAYOUTS: [FieldLayout; STATE_FIELDS.len()] = {
+    let mut out = [FieldLayout {
+        name: "",
+        offset: 0,
+        size: 0,
+    }; STATE_FIELDS.len()];
+    let mut i = 0;
+    while i < out.len() {
+        let (name, offset, size) = STATE_FIELDS[i];
+        out[i] = FieldLayout { name, offset, size };
+        i += 1;
+    }
+    out
+};
+
+/// Every record a snapshot holds: [`State`] field by field, and each record inside
+/// it. The same test as for [`RECORDS`] checks that the fields cover every byte.
+pub const STATE_RECORDS: &[RecordLayout] = &[
+    RecordLayout {
+        name: "State",
+        size: size_of::<State>(),
+        align: align_of::<State>(),
+        fields: &STATE_FIELD_LAYOUTS,
+    },
+    POSITION,
+    ACCOUNT,
+    record!(Market {
+        bid,
+        ask,
+        last,
+        updated_ns,
+        updates,
+        _reserved
+    }),
+    MONITOR,
+    SIGNAL_ENTRY,
+    SIGNAL_LOG,
+    RUNNER,
+    COUNTERS,
+];
+
+/// The capacities that shape [`State`], hashed with [`STATE_RECORDS`].
+pub const STATE_CAPACITIES: &[(&str, u64)] = &[
+    ("max_instruments", MAX_INSTRUMENTS as u64),
+    ("signals_per_instrument", SIGNALS_PER_INSTRUMENT as u64),
+];
+
+/// The layout hash of the [`State`] bytes a snapshot holds ([`STATE_RECORDS`],
+/// [`STATE_CAPACITIES`]): seamless-persist mixes it into the layout hash of its files,
+/// so a snapshot is never read by a build whose `State` differs in any field.
+pub const STATE_LAYOUT_HASH: u64 =
+    hash_records("seamless-core state", STATE_RECORDS, STATE_CAPACITIES);
 
 /// Bytes of a table of [`MAX_INSTRUMENTS`] seqlock cells of `T`.
 pub const fn table_len<T: Record>() -> usize {

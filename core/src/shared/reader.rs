@@ -59,6 +59,28 @@ pub enum SharedAttachError {
 impl fmt::Display for SharedAttachError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
+            SharedAttachError::Region(
+                e @ AttachError::LayoutVersion {
+                    found, expected, ..
+                },
+            ) => {
+                // The ipc error names both versions; say which build is which and what
+                // to do (docs/versioning.md).
+                write!(f, "{e}: ")?;
+                if found > expected {
+                    f.write_str(
+                        "the core runs a newer seamless than this reader; \
+                         run this reader from the core's build",
+                    )
+                } else {
+                    f.write_str(
+                        "the core runs an older seamless than this reader; \
+                         run this reader from the core's build, or restart the core \
+                         with this one (it restores from its data directory, \
+                         migrating older snapshots)",
+                    )
+                }
+            }
             SharedAttachError::Region(e) => e.fmt(f),
             SharedAttachError::Starting => {
                 f.write_str("the core is still starting (tables not written yet); try again")

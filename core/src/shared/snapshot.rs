@@ -317,6 +317,9 @@ fn position_json<W: Write + ?Sized>(symbol: &str, p: &Position, out: &mut W) -> 
     o.field("market_value", p.market_value)?;
     o.field("fills", p.fills)?;
     o.field("updated_ns", p.updated_ns)?;
+    // Schema 2: the price the position is valued at, and when it was set.
+    o.field("mark", (p.marked != 0).then_some(p.mark))?;
+    o.field("mark_ns", p.mark_ns)?;
     o.end()
 }
 

@@ -1,5 +1,6 @@
 //! The positions pane: every instrument with a position or a fill this run (quantity,
-//! average price, unrealized and realized P&L, fills, last update).
+//! average price, the mark it is valued at, unrealized and realized P&L, fills, last
+//! update).
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Rect};
@@ -32,6 +33,11 @@ pub fn render(frame: &mut Frame<'_>, area: Rect, model: &Model) {
                 Cell::from(side),
                 Cell::from(p.qty.to_string()),
                 Cell::from(p.avg_price.to_string()),
+                Cell::from(if p.marked == 0 {
+                    "-".to_owned()
+                } else {
+                    p.mark.to_string()
+                }),
                 money(p.unrealized_pnl),
                 money(p.realized_pnl),
                 Cell::from(p.fills.to_string()),
@@ -53,20 +59,23 @@ pub fn render(frame: &mut Frame<'_>, area: Rect, model: &Model) {
         "Side",
         "Qty",
         "Avg price",
+        "Mark",
         "Unrealized",
         "Realized",
         "Fills",
         "Updated",
     ])
     .style(theme::header());
+    // 90 columns + 8 gaps: the table fits a 100-column pane with its border.
     let widths = [
         Constraint::Length(10),
         Constraint::Length(5),
+        Constraint::Length(10),
         Constraint::Length(12),
-        Constraint::Length(14),
         Constraint::Length(12),
         Constraint::Length(12),
-        Constraint::Length(6),
+        Constraint::Length(12),
+        Constraint::Length(5),
         Constraint::Length(12),
     ];
     frame.render_widget(Table::new(rows, widths).header(header).block(block), area);

@@ -22,7 +22,8 @@
 //!    | +4..+8           | header CRC32C  | u32 over every byte before it     |
 //!
 //! 2. Reading checks, in order: length, magic, schema (newer: refused, see
-//!    `migrate`), header length, checksum, layout hash, rows. A defect says whether a
+//!    `migrate`), header length, checksum, layout hash (the one of the file's schema,
+//!    then migrated), rows. A defect says whether a
 //!    torn creation explains it (the file holds no byte past where the header should
 //!    end): only then may the last segment be treated as never written.
 //!
@@ -72,6 +73,9 @@ pub(crate) const fn header_len(instruments: usize) -> usize {
 pub struct SegmentHeader {
     /// Schema version (after migration: [`SCHEMA_VERSION`]).
     pub schema: u32,
+    /// The schema version the file was written with (older ones were migrated on
+    /// reading; the writer never appends to them).
+    pub file_schema: u32,
     /// First sequence number in the segment.
     pub first_seq: u64,
     /// When the segment was created (Unix ns).
@@ -189,6 +193,7 @@ pub(crate) fn decode(
     if raw.layout_hash != LAYOUT_HASH {
         let error = PersistError::Layout {
             path: path.to_path_buf(),
+            schema: raw.schema,
             found: raw.layout_hash,
             expected: LAYOUT_HASH,
         };
@@ -211,6 +216,7 @@ pub(crate) fn decode(
     };
     Ok(SegmentHeader {
         schema: raw.schema,
+        file_schema: head.schema.get(),
         first_seq,
         created_ns: head.created_ns.get(),
         meta: LogMeta { instruments: rows },

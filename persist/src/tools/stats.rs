@@ -36,6 +36,8 @@ pub struct SnapshotStat {
     pub file: SnapshotFile,
     /// When it was written (Unix ns), `None` if it is not valid.
     pub created_ns: Option<u64>,
+    /// The schema version it was written with (`None` if it is not valid).
+    pub schema: Option<u32>,
 }
 
 /// What [`stats`] found.
@@ -101,6 +103,7 @@ impl LogStats {
                     "records": s.records,
                     "bytes": s.bytes,
                     "created_ns": s.created_ns,
+                    "schema": s.schema,
                 })).collect::<Vec<_>>(),
             },
             "snapshots": {
@@ -112,6 +115,7 @@ impl LogStats {
                     "bytes": s.file.len,
                     "valid": s.created_ns.is_some(),
                     "created_ns": s.created_ns,
+                    "schema": s.schema,
                 })).collect::<Vec<_>>(),
             },
             "problems": self.problems.iter().map(|p| p.to_string()).collect::<Vec<_>>(),
@@ -194,9 +198,13 @@ pub fn stats(dir: &Path) -> Result<LogStats, PersistError> {
         .inventory
         .snapshots
         .iter()
-        .map(|s| SnapshotStat {
-            file: s.clone(),
-            created_ns: load(&s.path).ok().map(|l| l.created_ns),
+        .map(|s| {
+            let loaded = load(&s.path).ok();
+            SnapshotStat {
+                file: s.clone(),
+                created_ns: loaded.as_ref().map(|l| l.created_ns),
+                schema: loaded.as_ref().map(|l| l.file_schema),
+            }
         })
         .collect();
     Ok(LogStats {

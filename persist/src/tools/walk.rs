@@ -132,6 +132,9 @@ pub struct SegmentInfo {
     pub records: u64,
     /// When it was created (Unix ns; 0 when the header is bad).
     pub created_ns: u64,
+    /// The schema version it was written with (0 when the header is bad; older ones
+    /// are read through the migrations).
+    pub schema: u32,
 }
 
 /// The context a visitor gets with each record.
@@ -192,6 +195,7 @@ pub(crate) fn walk(
             first_seq: seg.first_seq,
             records: 0,
             created_ns: 0,
+            schema: 0,
         };
         let problem = |p: Problem, out: &mut Walked, info: SegmentInfo| {
             out.problems.push(p);
@@ -221,6 +225,7 @@ pub(crate) fn walk(
         };
         info.first_seq = head.first_seq;
         info.created_ns = head.created_ns;
+        info.schema = head.file_schema;
         if head.first_seq != seg.first_seq {
             let what = format!(
                 "header says first seq {}, the name {}",

@@ -14,6 +14,9 @@
 //!    corruption in the middle of the log: refuse, naming file, offset and sequence.
 //! 4. A last segment with no records is removed (the next append recreates it with
 //!    the current table); `next_seq` is its first sequence number.
+//! 5. A last segment of an older schema (read through the `migrate` chain) is never
+//!    appended to: the next append starts a new segment, so every byte of a file is
+//!    in the schema its header names.
 //!
 //! It must never truncate anything but a torn tail.
 
@@ -27,7 +30,7 @@ use rustix::fs::{FlockOperation, flock};
 use super::{Current, LogWriter, Tail};
 use crate::dir::{inventory, sync_dir};
 use crate::error::PersistError;
-use crate::format::{LOCK_FILE, RECORD_BYTES};
+use crate::format::{LOCK_FILE, RECORD_BYTES, SCHEMA_VERSION};
 use crate::meta::LogMeta;
 use crate::segment::header;
 use crate::segment::scan::scan;
@@ -119,9 +122,9 @@ impl LogWriter {
                         break;
                     }
                 }
-                Recovered::Current(cur, meta) => {
-                    writer.meta_pending = meta != writer.meta;
-                    report.meta_changed = writer.meta_pending;
+                Recovered::Current(cur, meta, file_schema) => {
+                    report.meta_changed = meta != writer.meta;
+                    writer.meta_pending = report.meta_changed || file_schema < SCHEMA_VERSION;
                     let records = (cur.len - cur.header_len) / RECORD_BYTES as u64;
                     writer.next_seq = Some(cur.first_seq + records);
                     writer.tail = Some(Tail {
@@ -160,8 +163,8 @@ fn lock_dir(dir: &Path) -> Result<std::fs::File, PersistError> {
 enum Recovered {
     /// The file was removed; `next_seq` is known if it had a valid header.
     Removed { next_seq: Option<u64> },
-    /// The segment to continue.
-    Current(Current, LogMeta),
+    /// The segment to continue, its table and the schema it was written with.
+    Current(Current, LogMeta, u32),
 }
 
 fn recover_last(seg: &SegmentFile, report: &mut OpenReport) -> Result<Recovered, PersistError> {
@@ -231,5 +234,5 @@ fn recover_last(seg: &SegmentFile, report: &mut OpenReport) -> Result<Recovered,
         len: scanned.end,
         synced: scanned.end,
     };
-    Ok(Recovered::Current(cur, head.meta))
+    Ok(Recovered::Current(cur, head.meta, head.file_schema))
 }

@@ -74,6 +74,7 @@ fn a_million_ticks_fold_into_exactly_the_published_state() {
                 let event = record.decode().unwrap();
                 let _ = state.apply(seq, &event).unwrap();
                 slot.set_cursor(seq + 1);
+                slot.heartbeat(); // a silent gating reader is released as hung
                 match event.body {
                     EventBody::OrderSubmitted { order_id, .. } => {
                         assert!(
@@ -98,6 +99,7 @@ fn a_million_ticks_fold_into_exactly_the_published_state() {
                 }
             }
             Ok(None) => {
+                slot.heartbeat();
                 polls += 1;
                 if polls.is_multiple_of(4096) {
                     assert!(

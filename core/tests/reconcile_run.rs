@@ -84,6 +84,7 @@ fn follow(dir: &Path, name: &str, slot: &ReaderSlot) -> Vec<(u64, Event)> {
             Ok(Some((seq, record))) => {
                 let event = record.decode().unwrap();
                 slot.set_cursor(seq + 1);
+                slot.heartbeat(); // a silent gating reader is released as hung
                 seen.push((seq, event));
                 if event.kind() == EventKind::RunnerStopped {
                     return seen;

@@ -154,6 +154,7 @@ fn follow(dir: &Path, name: &str, slot: &ReaderSlot) -> (State, Vec<(u64, Event)
                 let event = record.decode().unwrap();
                 let _ = state.apply(seq, &event).unwrap();
                 slot.set_cursor(seq + 1);
+                slot.heartbeat(); // a silent gating reader is released as hung
                 slot.set_durable_cursor(seq + 1);
                 seen.push((seq, event));
                 if event.kind() == EventKind::RunnerStopped {
@@ -161,6 +162,7 @@ fn follow(dir: &Path, name: &str, slot: &ReaderSlot) -> (State, Vec<(u64, Event)
                 }
             }
             Ok(None) => {
+                slot.heartbeat();
                 assert!(start.elapsed() < DEADLINE, "no runner_stopped");
                 thread::yield_now();
             }
@@ -503,6 +505,7 @@ fn block_waits_without_halting_and_a_persister_that_never_syncs_is_reported() {
         wait_for("runner_stopped", || {
             while let Ok(Some((seq, record))) = ring.try_next() {
                 slot.set_cursor(seq + 1);
+                slot.heartbeat(); // a silent gating reader is released as hung
                 stopped |= record.kind() == Ok(EventKind::RunnerStopped);
             }
             stopped

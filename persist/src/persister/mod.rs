@@ -299,6 +299,7 @@ fn attach(
 ) -> Result<Option<SharedReader>, PersisterError> {
     let dir = opts.shm_dir.as_deref();
     let mut said = false;
+    let mut unusable: Option<String> = None;
     loop {
         if opts.stop.is_set() {
             return Ok(None);
@@ -314,6 +315,26 @@ fn attach(
                 return Err(PersisterError::NoInstance {
                     name: opts.name.clone(),
                 });
+            }
+            // A region of another build is a configuration problem: say so and stop.
+            Err(
+                e @ SharedAttachError::Region(
+                    AttachError::LayoutVersion { .. }
+                    | AttachError::LayoutHash { .. }
+                    | AttachError::UnsupportedFormat { .. }
+                    | AttachError::WrongMagic { .. }
+                    | AttachError::InvalidName(_),
+                ),
+            ) => return Err(PersisterError::Attach(e.to_string())),
+            // Anything else while waiting (a core killed during its start-up leaves an
+            // empty or unfinished region; a permission problem may be fixed) is worth
+            // waiting out: the next core replaces that region.
+            Err(e) if wait => {
+                let msg = e.to_string();
+                if unusable.as_deref() != Some(msg.as_str()) {
+                    warn!("not attaching yet: {msg}; waiting for the next run");
+                    unusable = Some(msg);
+                }
             }
             Err(e) => return Err(PersisterError::Attach(e.to_string())),
         }

@@ -16,9 +16,10 @@
 //!
 //! # Implementation
 //!
-//! 1. List snapshots, newest first; load them in turn until one is valid. A corrupt
-//!    one is skipped and reported (the older one means more replay); one with a newer
-//!    schema or another layout stops the restore (the binary is too old for the data).
+//! 1. List snapshots, newest first; load them in turn until one is valid (an older
+//!    schema is migrated, and the report says so). A corrupt one is skipped and
+//!    reported (the older one means more replay); one with a newer schema or another
+//!    layout stops the restore (the binary is too old for the data).
 //! 2. Replay the segments from the snapshot's sequence + 1 (or from 1 with no
 //!    snapshot): skip segments wholly before it, seek within the first one, then
 //!    check every record (checksum, sequence), decode it and `State::apply` it.
@@ -42,11 +43,11 @@ use seamless_core::domain::State;
 
 use crate::dir::{inventory, sync_dir};
 use crate::error::PersistError;
-use crate::format::QUARANTINE_DIR;
+use crate::format::{QUARANTINE_DIR, SCHEMA_VERSION};
 use crate::meta::LogMeta;
 use crate::segment::scan::scan;
 use crate::segment::{SegmentFile, TornTail, header, open_read};
-use crate::snapshot::{SnapshotFile, load_snapshot};
+use crate::snapshot::{SnapshotFile, load};
 
 /// How [`restore`] treats corruption.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -73,6 +74,9 @@ pub struct RestoreReport {
     pub dir: PathBuf,
     /// The snapshot restored from, if any.
     pub snapshot: Option<SnapshotFile>,
+    /// The schema that snapshot was written with, when older than this build's (it
+    /// was migrated on loading: see docs/versioning.md).
+    pub migrated_from: Option<u32>,
     /// Newer snapshots that were corrupt, newest first.
     pub skipped_snapshots: Vec<SkippedSnapshot>,
     /// Records folded after the snapshot.
@@ -118,6 +122,9 @@ impl fmt::Display for RestoreReport {
         match &self.snapshot {
             Some(s) => write!(f, "{}", file_name(&s.path))?,
             None => f.write_str("no snapshot")?,
+        }
+        if let Some(schema) = self.migrated_from {
+            write!(f, " (schema {schema}, migrated)")?;
         }
         write!(
             f,
@@ -228,11 +235,13 @@ fn restore_once(dir: &Path) -> Result<Restored, Failure> {
     let mut state = State::new();
     let mut meta = None;
     for snap in &inv.snapshots {
-        match load_snapshot(&snap.path) {
-            Ok((s, m)) => {
-                state = s;
-                meta = Some(m);
+        match load(&snap.path) {
+            Ok(loaded) => {
+                state = loaded.state;
+                meta = Some(loaded.meta);
                 report.snapshot = Some(snap.clone());
+                report.migrated_from =
+                    (loaded.file_schema < SCHEMA_VERSION).then_some(loaded.file_schema);
                 break;
             }
             Err(e @ (PersistError::NewerSchema { .. } | PersistError::Layout { .. })) => {

@@ -63,6 +63,13 @@ fn the_v1_fixture_restores_into_the_values_the_v1_core_had() {
     let newest = snapshots(dir.path()).pop().unwrap();
     assert_eq!(report.snapshot.as_ref().map(|s| &s.path), Some(&newest));
     assert_eq!(report.events_replayed, 668 - 509, "{report}");
+    assert_eq!(report.migrated_from, Some(1));
+    assert!(
+        report
+            .to_string()
+            .contains("snapshot-00000000000000000509.snap (schema 1, migrated) + 159 events"),
+        "{report}"
+    );
     assert!(report.skipped_snapshots.is_empty(), "{report}");
 
     let a = state.account();
@@ -212,6 +219,7 @@ fn a_directory_of_v1_and_v2_files_restores_across_restarts() {
     // A restart: the newest snapshot is v2, the log after it v2.
     let second = restore_ok(dir.path());
     assert_state(&second.state, &state, "after the first restart");
+    assert_eq!(second.report.migrated_from, None);
     let (mut log, _) = LogWriter::open(dir.path(), 24 * 1024, meta).unwrap();
     append_run(&mut log, &mut state, 30);
     drop(log);

@@ -50,22 +50,25 @@ impl Placement {
     }
 
     /// One line for the start-up log, e.g. `feed on core 0, engine on core 1, broker
-    /// unpinned, housekeeping unpinned`.
+    /// unpinned, housekeeping unpinned (2 cores available)`.
     pub fn describe(&self) -> String {
         let one = |name: &str, core: Option<usize>| match core {
             Some(id) => format!("{name} on core {id}"),
             None => format!("{name} unpinned"),
         };
         format!(
-            "{}, {}, {}, housekeeping unpinned",
+            "{}, {}, {}, housekeeping unpinned ({} core{} available)",
             one("feed", self.feed),
             one("engine", self.engine),
-            one("broker", self.broker)
+            one("broker", self.broker),
+            self.available,
+            if self.available == 1 { "" } else { "s" }
         )
     }
 
     /// Warnings about busy-polling threads competing for a core: two pinned to the same
-    /// core, or more of them than cores. Empty when `wait` does not busy-poll.
+    /// core, an unpinned one the OS may run beside a pinned one, or more of them than
+    /// cores. Empty when `wait` does not busy-poll.
     pub fn warnings(&self, wait: WaitStrategy) -> Vec<String> {
         if !wait.busy_polls() {
             return Vec::new();
@@ -86,6 +89,23 @@ impl Placement {
                 }
             }
         }
+        let pinned: Vec<usize> = threads.iter().filter_map(|(_, c)| *c).collect();
+        let unpinned: Vec<&str> = threads
+            .iter()
+            .filter(|(_, c)| c.is_none())
+            .map(|(name, _)| *name)
+            .collect();
+        // With more spinners than cores the warning below already says it all.
+        if !pinned.is_empty() && !unpinned.is_empty() && threads.len() <= self.available {
+            out.push(format!(
+                "{} spin{} (wait = {wait}) unpinned: the OS may run {} on core(s) {pinned:?} \
+                 beside a pinned spinning thread; give every spinning thread a core of its \
+                 own (--cores feed=A,engine=B,broker=C)",
+                unpinned.join(" and "),
+                if unpinned.len() == 1 { "s" } else { "" },
+                if unpinned.len() == 1 { "it" } else { "them" },
+            ));
+        }
         if threads.len() > self.available {
             out.push(format!(
                 "{} threads busy-poll (wait = {wait}) but only {} core(s) are available: \
@@ -101,4 +121,73 @@ impl Placement {
 /// Pins the calling thread to `core`; false if the OS refused (or no core was given).
 pub(crate) fn pin_current(core: Option<usize>) -> bool {
     core.is_some_and(|id| core_affinity::set_for_current(core_affinity::CoreId { id }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn placement(feed: Option<usize>, engine: Option<usize>, broker: Option<usize>) -> Placement {
+        Placement {
+            feed,
+            engine,
+            broker,
+            available: 4,
+        }
+    }
+
+    #[test]
+    fn describe_names_every_thread_and_the_cores_available() {
+        let p = placement(Some(2), Some(3), None);
+        assert_eq!(
+            p.describe(),
+            "feed on core 2, engine on core 3, broker unpinned, housekeeping unpinned \
+             (4 cores available)"
+        );
+    }
+
+    #[test]
+    fn no_warning_when_idle_threads_do_not_busy_poll() {
+        let p = Placement {
+            available: 1,
+            ..placement(Some(0), Some(0), Some(0))
+        };
+        assert!(p.warnings(WaitStrategy::Backoff).is_empty());
+    }
+
+    #[test]
+    fn no_warning_for_spinners_on_cores_of_their_own() {
+        let p = placement(Some(1), Some(2), Some(3));
+        assert!(p.warnings(WaitStrategy::Spin).is_empty());
+    }
+
+    #[test]
+    fn spinners_pinned_to_one_core_are_named() {
+        let w = placement(Some(1), Some(1), Some(2)).warnings(WaitStrategy::Spin);
+        assert_eq!(w.len(), 1, "{w:?}");
+        assert!(w[0].contains("feed and engine both spin"), "{w:?}");
+        assert!(w[0].contains("core 1"), "{w:?}");
+    }
+
+    #[test]
+    fn an_unpinned_spinner_beside_pinned_ones_is_named() {
+        let w = placement(Some(1), Some(2), None).warnings(WaitStrategy::SpinYield);
+        assert_eq!(w.len(), 1, "{w:?}");
+        assert!(
+            w[0].starts_with("broker spins (wait = spin_yield) unpinned"),
+            "{w:?}"
+        );
+        assert!(w[0].contains("[1, 2]"), "{w:?}");
+    }
+
+    #[test]
+    fn more_spinners_than_cores_is_one_warning() {
+        let p = Placement {
+            available: 2,
+            ..placement(Some(0), Some(1), None)
+        };
+        let w = p.warnings(WaitStrategy::Spin);
+        assert_eq!(w.len(), 1, "{w:?}");
+        assert!(w[0].contains("only 2 core(s) are available"), "{w:?}");
+    }
 }

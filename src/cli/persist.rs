@@ -135,7 +135,7 @@ pub fn bench_outcome(
     use seamless_bench::report::Table;
     use seamless_persist::persister::bench::{self, PersistBench};
 
-    let ticks = if ctx.quick { 100_000 } else { 2_000_000 };
+    let ticks = if ctx.quick { 200_000 } else { 20_000_000 };
     let dir = PathBuf::from("target/bench-persist");
     std::fs::create_dir_all(&dir)?;
     let opts = PersistBench {
@@ -151,8 +151,9 @@ pub fn bench_outcome(
     )
     .keyed("persist-lag");
     let mut lines = vec![format!(
-        "{ticks} synthetic ticks at full speed per run; data in {} ({}); lag sampled every \
-         {} us, so figures below that are resolution",
+        "{ticks} synthetic ticks at full speed per run, no snapshots (the restore replays \
+         the whole log); data in {} ({}); lag sampled every {} us, so figures below that \
+         are resolution",
         dir.display(),
         filesystem_of(&dir),
         bench::SAMPLE_EVERY.as_micros()

@@ -103,6 +103,9 @@ fn one(bench: &PersistBench, policy: Option<FsyncPolicy>, i: usize) -> Result<Po
     let persister = policy.map(|p| {
         let mut opts = PersisterOptions::from_config(&cfg, &name, data.clone());
         opts.persist.fsync = p;
+        // No snapshots (hence no retention): the restore below replays the whole log.
+        opts.persist.snapshot_every_events = 0;
+        opts.persist.snapshot_every_secs = 0;
         opts.shm_dir = shm.clone();
         opts.wait = true;
         opts.exit_with_core = true;

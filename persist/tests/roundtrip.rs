@@ -64,6 +64,27 @@ fn reopening_continues_the_sequence_with_no_gap_or_duplicate() {
 }
 
 #[test]
+fn forgetting_written_frames_keeps_the_log_whole_and_continues() {
+    let dir = tempfile::tempdir().unwrap();
+    let run = Run::new(3_000);
+    let (mut log, _) = LogWriter::open(dir.path(), 64 << 10, Synthetic::meta()).unwrap();
+    for chunk in run.records.chunks(700) {
+        for (seq, r) in chunk {
+            log.append(*seq, r).unwrap();
+        }
+        let next = chunk.last().unwrap().0 + 1;
+        assert_eq!(log.write().unwrap(), next);
+        log.forget_written();
+        assert_eq!((log.buffered(), log.durable_next()), (0, next));
+    }
+    assert_eq!(log.sync().unwrap(), 3_001);
+    drop(log);
+    assert_state(&restore_ok(dir.path()).state, &run.fold(3_000), "state");
+    let (log, _) = LogWriter::open(dir.path(), 64 << 10, Synthetic::meta()).unwrap();
+    assert_eq!(log.next_seq(), Some(3_001));
+}
+
+#[test]
 fn write_without_sync_is_visible_to_restore_and_counts_written() {
     let dir = tempfile::tempdir().unwrap();
     let run = Run::new(100);

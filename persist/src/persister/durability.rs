@@ -80,6 +80,8 @@ impl Durability {
             }
             FsyncPolicy::Never => {
                 let written = log.write()?;
+                // Nothing waits for durability: keep no frames for a rewrite.
+                log.forget_written();
                 self.cursors = Cursors {
                     written,
                     durable: written,

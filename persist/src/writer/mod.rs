@@ -234,6 +234,19 @@ impl LogWriter {
         Ok(self.written_next())
     }
 
+    /// For `fsync = never`: drops the frames already written instead of keeping them
+    /// for a rewrite after a failed `fdatasync` (none is promised), so
+    /// [`durable_next`](Self::durable_next) becomes [`written_next`](Self::written_next)
+    /// and [`write`](Self::write) never reaches [`UNSYNCED_LIMIT`] and syncs inline (a
+    /// stall of tens of milliseconds at a full core's event rate). What reached the OS
+    /// still survives the persister's crash; a power loss may take it.
+    pub fn forget_written(&mut self) {
+        let frames = self.written / RECORD_BYTES;
+        self.buf.drain(..self.written);
+        self.buf_first += frames as u64;
+        self.written = 0;
+    }
+
     /// [`write`](Self::write), then `fdatasync`: every appended record is durable.
     /// Returns [`durable_next`](Self::durable_next) (= [`next_seq`](Self::next_seq)
     /// on success, 0 for an empty log).

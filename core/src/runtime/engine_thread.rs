@@ -68,6 +68,11 @@ pub(crate) struct EngineThread<'r> {
     /// Broker replies that did not decode.
     pub(crate) bad_replies: u64,
     pub(crate) batches: u64,
+    /// Trading is halted for persistence lag (step 2): the loop resumes it once the
+    /// ring holds fewer than `resume_below` events the gating readers still need.
+    pub(crate) lag_halt: bool,
+    /// Half of `gating.nearly_full_pct` of the ring, in events.
+    pub(crate) resume_below: u64,
 }
 
 /// What the engine thread reports when it ends.
@@ -167,19 +172,43 @@ impl EngineThread<'_> {
     /// engine actions: events, a halt or a resume. One compare when there are none.
     #[inline]
     fn act_on_notices(&mut self) {
+        if self.lag_halt {
+            self.resume_if_drained();
+        }
         let Some(notices) = self.publisher.take_notices() else {
             return;
         };
         let now = wall_ns();
-        if let Some((nearly_full, held)) = notices.pressure {
-            self.engine
-                .note_ring_pressure(nearly_full, held, now, &mut self.publisher);
-        }
+        // The halt first: a drained notice that overtook it must still resume it.
         if notices.halt_due {
             self.engine
                 .set_halted(true, now, Reason::PersistenceLag, &mut self.publisher);
+            let account = self.engine.state().account();
+            self.lag_halt = account.halt_reason() == Some(Reason::PersistenceLag);
+        }
+        for (nearly_full, held) in notices.pressure.into_iter().flatten() {
+            self.engine
+                .note_ring_pressure(nearly_full, held, now, &mut self.publisher);
+            self.lag_halt &= nearly_full;
         }
         self.publish();
+    }
+
+    /// While halted for persistence lag, the loop watches the ring itself (a few
+    /// relaxed loads of the gates): housekeeping samples it only every 100 ms and may
+    /// never have seen a short stall as "nearly full", so its drained notice cannot be
+    /// relied on to end the halt.
+    #[cold]
+    fn resume_if_drained(&mut self) {
+        let events = self.publisher.writer.events();
+        let held = events.fill();
+        if held < self.resume_below {
+            self.lag_halt = false;
+            let now = wall_ns();
+            self.engine
+                .note_ring_pressure(false, held, now, &mut self.publisher);
+            self.publish();
+        }
     }
 
     /// Publishes the dirty rows and refreshes the counters housekeeping reads.

@@ -74,8 +74,10 @@ pub(crate) struct Publisher<'r> {
 pub(crate) struct Notices {
     /// A stall outlasted `gating.block_timeout_ms` under `halt_trading`.
     pub(crate) halt_due: bool,
-    /// Housekeeping's last ring-pressure change: `(nearly_full, held)`.
-    pub(crate) pressure: Option<(bool, u64)>,
+    /// Housekeeping's ring-pressure changes not yet acted on, oldest first, at most
+    /// the last two (they alternate, so two keep both edges of a cycle):
+    /// `(nearly_full, held)`.
+    pub(crate) pressure: [Option<(bool, u64)>; 2],
 }
 
 /// What a [`Publisher`] needs besides its rings.
@@ -173,7 +175,12 @@ impl<'r> Publisher<'r> {
             }
             Command::Histogram(fresh) => Reply::Histogram(std::mem::replace(&mut self.hist, fresh)),
             Command::RingPressure { nearly_full, held } => {
-                self.notices.pressure = Some((nearly_full, held));
+                let p = &mut self.notices.pressure;
+                if p[1].is_some() {
+                    p[0] = p[1];
+                }
+                let slot = if p[0].is_none() { 0 } else { 1 };
+                p[slot] = Some((nearly_full, held));
                 return None;
             }
         };

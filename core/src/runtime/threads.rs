@@ -102,6 +102,10 @@ pub(super) fn run(cfg: &Config, opts: RunOptions) -> Result<RunSummary, RunError
         core: placement.engine,
         bad_replies: 0,
         batches: 0,
+        lag_halt: false,
+        resume_below: (cfg.core.event_ring_capacity as u64 * u64::from(cfg.gating.nearly_full_pct)
+            / 200)
+            .max(1),
     };
     let feed_thread = FeedThread {
         feed,

@@ -23,7 +23,7 @@
 //!    exactly. Floats arrive through serde as `f64`; the shortest round-trip rendering
 //!    of that `f64` (Rust's `Display`, Steele & White / Ryu style) is parsed as text,
 //!    which reproduces the literal for up to 15 significant digits. The loader checks
-//!    every float literal's own text against that result ([`float_literal`]) and
+//!    every float literal's own text against that result (`float_literal`) and
 //!    rejects literals that a float would round, asking for a quoted string instead.
 //! 3. `Display` prints the exact value with trailing zeros trimmed; serialization
 //!    writes an integer when the value is whole, a float when the float reads back

@@ -25,7 +25,7 @@ use super::{EXIT_FAILURE, EXIT_USAGE};
 const ALL: &str = "all";
 
 /// Every scenario this binary can run: the bench crate's own, then those that need
-/// crates it does not link, one [`Entry`](seamless_bench::suite::Entry) each, pushed
+/// crates it does not link, one [`Entry`] each, pushed
 /// here in `bench all` order:
 ///
 /// ```ignore

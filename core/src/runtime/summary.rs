@@ -49,7 +49,8 @@ pub struct RunSummary {
     pub durable: Option<Durable>,
 }
 
-/// How the end-of-run wait for the persister went ([`Housekeeping::await_durable`]).
+/// How the end-of-run wait for the persister went (the core waits, bounded by
+/// `gating.shutdown_timeout_ms`, for the persister's durable cursor).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Durable {
     /// The last sequence the persister had made durable.

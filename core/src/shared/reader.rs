@@ -547,24 +547,29 @@ mod tests {
     use super::*;
     use crate::domain::{Reason, State};
     use crate::engine::Engine;
-    use crate::shared::{SharedRegion, WriterSetup};
+    use crate::shared::{SharedRegion, SharedWriter, StatsWriter, WriterSetup};
 
-    #[test]
-    fn row_reads_are_tallied_from_attach_on() {
-        let d = tempfile::tempdir().unwrap();
+    /// A default engine started into `region`: its rows and `runner_started` written.
+    fn started(region: &SharedRegion) -> (Engine, SharedWriter<'_>, StatsWriter<'_>) {
         let mut engine = Engine::from_config(&Config::default(), State::new()).unwrap();
-        let region = SharedRegion::create(Some(d.path()), "tally", 64).unwrap();
         let setup = WriterSetup {
             instruments: engine.instruments(),
             first_seq: 1,
             max_gates: 1,
             heartbeat_ms: 5,
         };
-        let (mut writer, _stats) = region.writers(&setup).unwrap();
-        let mut events = Vec::new();
-        engine.start(1, Reason::Start, &mut events);
+        let (mut writer, stats) = region.writers(&setup).unwrap();
+        engine.start(1, Reason::Start, &mut Vec::new());
         let dirty = engine.take_dirty();
         writer.publish_dirty(&engine, dirty);
+        (engine, writer, stats)
+    }
+
+    #[test]
+    fn row_reads_are_tallied_from_attach_on() {
+        let d = tempfile::tempdir().unwrap();
+        let region = SharedRegion::create(Some(d.path()), "tally", 64).unwrap();
+        let (_engine, _writer, _stats) = started(&region);
 
         let reader = SharedReader::attach(Some(d.path()), "tally").unwrap();
         assert_eq!(reader.read_stats(), ReadStats::default());
@@ -584,21 +589,11 @@ mod tests {
         use std::time::{Duration, Instant};
 
         let d = tempfile::tempdir().unwrap();
-        let mut engine = Engine::from_config(&Config::default(), State::new()).unwrap();
         let region = SharedRegion::create(Some(d.path()), "race", 64).unwrap();
-        let setup = WriterSetup {
-            instruments: engine.instruments(),
-            first_seq: 1,
-            max_gates: 1,
-            heartbeat_ms: 5,
-        };
-        let (mut writer, _stats) = region.writers(&setup).unwrap();
-        let mut events = Vec::new();
-        engine.start(1, Reason::Start, &mut events);
-        let dirty = engine.take_dirty();
-        writer.publish_dirty(&engine, dirty);
+        let (mut engine, mut writer, _stats) = started(&region);
         let reader = SharedReader::attach(Some(d.path()), "race").unwrap();
         let done = AtomicBool::new(false);
+        let mut events = Vec::new();
         std::thread::scope(|s| {
             s.spawn(|| {
                 let mut ts = 2;

@@ -28,7 +28,8 @@
 //!    record in `buf` belongs to the current segment or to segments not yet created:
 //!    a roll `fdatasync`s the old segment before creating the new one, so records
 //!    never become durable out of order and a segment that is not the last is always
-//!    complete.
+//!    complete (under `fsync = never` only as far as the OS wrote it back: see
+//!    [`forget_written`](LogWriter::forget_written)).
 //! 2. `append` checks the sequence number, decides whether the record starts a new
 //!    segment (none yet, the table changed, or the segment would exceed
 //!    `segment_bytes`; a roll point is queued), and encodes the frame into `buf`.
@@ -123,6 +124,8 @@ pub struct LogWriter {
     rolls: VecDeque<Roll>,
     tail: Option<Tail>,
     next_seq: Option<u64>,
+    /// A roll `fdatasync`s the old segment first (off only under `fsync = never`).
+    roll_sync: bool,
 }
 
 impl LogWriter {
@@ -238,9 +241,14 @@ impl LogWriter {
     /// for a rewrite after a failed `fdatasync` (none is promised), so
     /// [`durable_next`](Self::durable_next) becomes [`written_next`](Self::written_next)
     /// and [`write`](Self::write) never reaches [`UNSYNCED_LIMIT`] and syncs inline (a
-    /// stall of tens of milliseconds at a full core's event rate). What reached the OS
-    /// still survives the persister's crash; a power loss may take it.
+    /// stall of tens of milliseconds at a full core's event rate). From then on a roll
+    /// does not `fdatasync` the old segment either (a 64 MiB segment's writeback held
+    /// the core at the gate once per roll): the new segment's header and the directory
+    /// entry are still synced. What reached the OS survives the persister's crash; a
+    /// power loss may take it, and may then tear a segment that is not the last, which
+    /// restore refuses by name (`--repair` quarantines it).
     pub fn forget_written(&mut self) {
+        self.roll_sync = false;
         let frames = self.written / RECORD_BYTES;
         self.buf.drain(..self.written);
         self.buf_first += frames as u64;
@@ -330,9 +338,13 @@ impl LogWriter {
         Ok(())
     }
 
-    /// Closes the current segment (durably) and starts the one beginning at `seq`.
+    /// Closes the current segment (durably, unless `roll_sync` is off) and starts the one beginning at `seq`.
     fn roll(&mut self, seq: u64) -> Result<(), PersistError> {
-        self.sync_current()?;
+        if self.roll_sync {
+            self.sync_current()?;
+        } else {
+            self.forget_written();
+        }
         let meta = match self.rolls.front() {
             Some(r) if r.seq == seq => r.meta.clone(),
             _ => self.meta.clone(),

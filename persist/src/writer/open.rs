@@ -111,6 +111,7 @@ impl LogWriter {
             rolls: Default::default(),
             tail: None,
             next_seq: None,
+            roll_sync: true,
         };
         while let Some(last) = segments.last() {
             match recover_last(last, &mut report)? {

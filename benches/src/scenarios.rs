@@ -194,16 +194,23 @@ pub fn seqlock(opts: &Options, env: &Env) -> (Table, Table) {
         "read",
     )
     .keyed("seqlock-read");
-    let mut writes = Table::new("seqlock write (ns per write, batches of 64)", "0 readers")
-        .keyed("seqlock-write");
+    let mut writes =
+        Table::new("seqlock write (ns per batch of 64 writes)", "0 readers").keyed("seqlock-write");
     let batches = (opts.samples / 4).max(1000);
     for round in 0..opts.rounds {
         progress(opts, "seqlock", round);
         reads.add("read", &read_cost(opts.samples, &env.cores, &env.clock));
-        writes.add("0 readers", &write_cost(batches, 0, &env.cores, &env.clock));
+        writes.add(
+            "0 readers",
+            &write_cost(batches, 0, 0, &env.cores, &env.clock),
+        );
         writes.add(
             "3 readers polling",
-            &write_cost(batches, 3, &env.cores, &env.clock),
+            &write_cost(batches, 3, 0, &env.cores, &env.clock),
+        );
+        writes.add(
+            "3 readers, a poll per us",
+            &write_cost(batches, 3, 1_000, &env.cores, &env.clock),
         );
     }
     (reads, writes)

@@ -6,9 +6,13 @@
 //! 1. Read cost: the writer (core 1) rewrites the cell every ~200 ns; the reader
 //!    (core 0) times each `try_read` with the TSC. Almost every read misses the cache
 //!    line (the writer owns it), so this is the realistic cost for a monitor or bridge.
-//! 2. Writer cost: the writer times batches of [`BATCH`] writes and records the mean
-//!    per write of each batch (a single write is shorter than the clock's resolution);
-//!    readers, when present, poll the cell as fast as they can from the other core.
+//! 2. Writer cost: the writer times batches of [`BATCH`] writes and records each
+//!    batch's time (a single write is shorter than the clock's resolution, and the
+//!    mean per write of an uncontended batch is one or two ns, too coarse to compare);
+//!    readers, when present, poll the cell from the other core as fast as they can
+//!    (the worst case: every poll pulls the line back into the shared state, so the
+//!    writer's next store waits for an invalidation), or once per µs (a fast
+//!    follower; the monitor polls at 30 fps).
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
@@ -26,12 +30,14 @@ pub const BATCH: u64 = 64;
 /// The measured record: 56 bytes, as an event or a table row.
 pub type Row = [u64; 7];
 
-fn new_cell() -> Arc<Vec<AtomicU64>> {
-    Arc::new(
-        (0..cell_words::<Row>())
-            .map(|_| AtomicU64::new(0))
-            .collect(),
-    )
+/// One seqlock cell on its own cache line, as the region lays cells out (a `Vec` of
+/// words is only 8-aligned and would straddle two lines, doubling the lines the writer
+/// and the readers fight over).
+#[repr(C, align(64))]
+struct Cell([AtomicU64; cell_words::<Row>()]);
+
+fn new_cell() -> Arc<Cell> {
+    Arc::new(Cell(std::array::from_fn(|_| AtomicU64::new(0))))
 }
 
 fn row(v: u64) -> Row {
@@ -50,7 +56,7 @@ pub fn read_cost(samples: u64, cores: &Cores, clock: &Clock) -> Hist {
     let writer = thread::spawn(move || {
         wcores.pin(1);
         // SAFETY: this thread is the only writer of the cell.
-        let mut w = unsafe { SeqlockWriter::<Row>::new(&wc) }.expect("cell sized for Row");
+        let mut w = unsafe { SeqlockWriter::<Row>::new(&wc.0) }.expect("cell sized for Row");
         let mut v = 0u64;
         // Relaxed: a stop flag; nothing is published through it.
         while !ws.load(Ordering::Relaxed) {
@@ -63,7 +69,7 @@ pub fn read_cost(samples: u64, cores: &Cores, clock: &Clock) -> Hist {
         }
     });
     cores.pin(0);
-    let reader = SeqlockReader::<Row>::new(&cell).expect("cell sized for Row");
+    let reader = SeqlockReader::<Row>::new(&cell.0).expect("cell sized for Row");
     let mut hist = Hist::new();
     for _ in 0..samples {
         let t0 = clock.now();
@@ -82,18 +88,26 @@ pub fn read_cost(samples: u64, cores: &Cores, clock: &Clock) -> Hist {
     hist
 }
 
-/// Mean ns per write, per batch of [`BATCH`], with `readers` threads polling the cell
-/// from the other core.
-pub fn write_cost(batches: u64, readers: usize, cores: &Cores, clock: &Clock) -> Hist {
+/// ns per batch of [`BATCH`] writes, with `readers` threads polling the cell
+/// from the other core, back to back (`poll_gap_ns` 0) or with a spin of
+/// `poll_gap_ns` between polls.
+pub fn write_cost(
+    batches: u64,
+    readers: usize,
+    poll_gap_ns: u64,
+    cores: &Cores,
+    clock: &Clock,
+) -> Hist {
     let cell = new_cell();
     let stop = Arc::new(AtomicBool::new(false));
     let polls = Arc::new(AtomicU64::new(0));
     let handles: Vec<_> = (0..readers)
         .map(|_| {
             let (c, s, p, rc) = (cell.clone(), stop.clone(), polls.clone(), cores.clone());
+            let (rclock, gap) = (*clock, (poll_gap_ns as f64 * clock.ticks_per_ns()) as u64);
             thread::spawn(move || {
                 rc.pin(1);
-                let reader = SeqlockReader::<Row>::new(&c).expect("cell sized for Row");
+                let reader = SeqlockReader::<Row>::new(&c.0).expect("cell sized for Row");
                 let mut n = 0u64;
                 // Relaxed: a stop flag; nothing is published through it.
                 while !s.load(Ordering::Relaxed) {
@@ -104,6 +118,12 @@ pub fn write_cost(batches: u64, readers: usize, cores: &Cores, clock: &Clock) ->
                         assert_eq!(r, row(r[0]), "torn seqlock read accepted");
                     }
                     n += 1;
+                    if gap > 0 {
+                        let until = rclock.now() + gap;
+                        while rclock.now() < until {
+                            std::hint::spin_loop();
+                        }
+                    }
                 }
                 p.fetch_add(n, Ordering::Relaxed); // Relaxed: a total read after join.
             })
@@ -111,7 +131,7 @@ pub fn write_cost(batches: u64, readers: usize, cores: &Cores, clock: &Clock) ->
         .collect();
     cores.pin(0);
     // SAFETY: this thread is the only writer of the cell.
-    let mut w = unsafe { SeqlockWriter::<Row>::new(&cell) }.expect("cell sized for Row");
+    let mut w = unsafe { SeqlockWriter::<Row>::new(&cell.0) }.expect("cell sized for Row");
     let mut hist = Hist::new();
     let mut v = 0u64;
     for _ in 0..batches {
@@ -121,7 +141,7 @@ pub fn write_cost(batches: u64, readers: usize, cores: &Cores, clock: &Clock) ->
             w.write(&row(v));
         }
         let t1 = clock.now();
-        hist.record(clock.to_ns(t1.wrapping_sub(t0)) / BATCH);
+        hist.record(clock.to_ns(t1.wrapping_sub(t0)));
     }
     stop.store(true, Ordering::Relaxed);
     for h in handles {

@@ -284,7 +284,8 @@ impl<'r> Housekeeping<'r> {
         self.nearly_full = !self.nearly_full;
         if self.nearly_full {
             warn!(
-                "event ring nearly full: {held} of {} slots hold events the persister has                  not consumed yet",
+                "event ring nearly full: {held} of {} slots hold events the persister has \
+                 not consumed yet",
                 self.ring_capacity
             );
         } else {

@@ -143,14 +143,32 @@ fn expected(ev: &Event, seq: u64) -> Vec<(&'static str, String)> {
         B::RunnerStarted { reason } | B::RunnerStopped { reason } => {
             f.push(("reason", q(reason.name())))
         }
-        B::ReconciliationMismatch { ours, broker, .. } => {
-            f.extend([("ours", ours.to_string()), ("broker", broker.to_string())])
-        }
-        B::PositionSynced { qty, avg_price, .. } | B::BrokerSnapshot { qty, avg_price, .. } => f
-            .extend([
-                ("qty", qty.to_string()),
-                ("avg_price", avg_price.to_string()),
-            ]),
+        B::ReconciliationMismatch {
+            ours,
+            broker,
+            ours_avg_price,
+            broker_avg_price,
+            ..
+        } => f.extend([
+            ("ours", ours.to_string()),
+            ("broker", broker.to_string()),
+            ("ours_avg_price", ours_avg_price.to_string()),
+            ("broker_avg_price", broker_avg_price.to_string()),
+        ]),
+        B::PositionSynced {
+            qty,
+            avg_price,
+            realized_pnl,
+            ..
+        } => f.extend([
+            ("qty", qty.to_string()),
+            ("avg_price", avg_price.to_string()),
+            ("realized_pnl", realized_pnl.to_string()),
+        ]),
+        B::BrokerSnapshot { qty, avg_price, .. } => f.extend([
+            ("qty", qty.to_string()),
+            ("avg_price", avg_price.to_string()),
+        ]),
         B::StateChanged { change, reason } => {
             f.push(("change", q(change.kind().name())));
             if let Change::DailyLossLimit(limit) = change {
@@ -252,6 +270,26 @@ fn golden_lines() {
                 reason: Reason::FeedEnd,
             },
             r#"{"seq":3,"ts_ns":9,"kind":"runner_stopped","reason":"feed_end"}"#,
+        ),
+        (
+            // The contract's {instrument, ours, broker}, extended by both averages.
+            EventBody::ReconciliationMismatch {
+                instrument: id,
+                ours: "2".parse().unwrap(),
+                broker: "2".parse().unwrap(),
+                ours_avg_price: "100".parse().unwrap(),
+                broker_avg_price: "103".parse().unwrap(),
+            },
+            r#"{"seq":3,"ts_ns":9,"kind":"reconciliation_mismatch","instrument":"AAPL","ours":2,"broker":2,"ours_avg_price":100,"broker_avg_price":103}"#,
+        ),
+        (
+            EventBody::PositionSynced {
+                instrument: id,
+                qty: "-0.5".parse().unwrap(),
+                avg_price: "101.25".parse().unwrap(),
+                realized_pnl: "-0.625".parse().unwrap(),
+            },
+            r#"{"seq":3,"ts_ns":9,"kind":"position_synced","instrument":"AAPL","qty":-0.5,"avg_price":101.25,"realized_pnl":-0.625}"#,
         ),
         (
             EventBody::DailyLossBreached {

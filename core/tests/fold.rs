@@ -672,6 +672,8 @@ fn position_synced_resets_the_basis_and_closes_the_mismatch() {
                 instrument: id,
                 ours: Qty::ZERO,
                 broker: Qty::ONE,
+                ours_avg_price: Price::ZERO,
+                broker_avg_price: px("9.5"),
             },
         ),
     );
@@ -685,6 +687,7 @@ fn position_synced_resets_the_basis_and_closes_the_mismatch() {
                 instrument: id,
                 qty: Qty::from_units(4).unwrap(),
                 avg_price: px("9.5"),
+                realized_pnl: Money::ZERO, // as logged before corrections were booked
             },
         ),
     );

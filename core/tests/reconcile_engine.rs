@@ -223,7 +223,9 @@ fn an_out_of_band_fill_is_found_by_the_next_round_and_adopted() {
         EventBody::ReconciliationMismatch {
             instrument: B,
             ours: q("2"),
-            broker: Qty::ZERO
+            broker: Qty::ZERO,
+            ours_avg_price: p("50"),
+            broker_avg_price: Price::ZERO,
         }
     );
     // The difference is booked as a sale at the mark (51): +2 realized, cash back.
@@ -235,7 +237,8 @@ fn an_out_of_band_fill_is_found_by_the_next_round_and_adopted() {
     assert!(bodies.contains(&EventBody::PositionSynced {
         instrument: B,
         qty: Qty::ZERO,
-        avg_price: Price::ZERO
+        avg_price: Price::ZERO,
+        realized_pnl: Money::ZERO,
     }));
     rig.assert_matches_broker();
     let pos_b = rig.engine.state().position(B).unwrap();
@@ -291,6 +294,118 @@ fn a_dropped_fill_report_is_adopted_and_its_order_forgotten() {
     assert_eq!(rig.engine.pending().iter().count(), 0);
     assert_eq!(rig.broker.totals().orders, 1);
     replay(State::new(), rig.log(), ReconcilePolicy::AdoptBroker).unwrap();
+}
+
+/// A rig holding 3 A @ 100 on both sides, then an order whose fill the broker books
+/// and whose report it loses, while someone trades the same quantity the other way on
+/// the broker's site: the quantities still agree, the average prices do not (3 @ 100
+/// here, 3 @ 102.5 there: bought 1 @ 110, sold 1 @ 110 at the average cost).
+fn equal_quantities_apart_in_price(policy: ReconcilePolicy) -> Rig {
+    let mut rig = Rig::new(policy, BrokerFaults::default());
+    rig.tick(A, "100");
+    rig.trade(A, Side::Buy, "3", "100");
+    rig.next_round();
+    assert_eq!(rig.count(EventKind::ReconciliationMismatch), 0);
+    rig.broker
+        .set_faults(faults("oob_fill_every=1,drop_fill_every=1"));
+    rig.trade(A, Side::Buy, "4", "110");
+    let (ours, theirs) = (
+        *rig.engine.state().position(A).unwrap(),
+        *rig.broker.position(A).unwrap(),
+    );
+    assert_eq!((ours.qty, ours.avg_price), (q("3"), p("100")));
+    assert_eq!((theirs.qty, theirs.avg_price), (q("3"), p("102.5")));
+    rig
+}
+
+#[test]
+fn equal_quantities_at_different_average_prices_are_found_and_adopted() {
+    let mut rig = equal_quantities_apart_in_price(ReconcilePolicy::AdoptBroker);
+    let before = *rig.engine.state().account();
+    let from = rig.events.len();
+    rig.next_round();
+    let bodies: Vec<EventBody> = rig.bodies().split_off(from);
+    let at = bodies
+        .iter()
+        .position(|b| b.kind() == EventKind::ReconciliationMismatch)
+        .expect("a mismatch");
+    assert_eq!(
+        bodies[at],
+        EventBody::ReconciliationMismatch {
+            instrument: A,
+            ours: q("3"),
+            broker: q("3"),
+            ours_avg_price: p("100"),
+            broker_avg_price: p("102.5"),
+        }
+    );
+    // No quantity to book: the sync alone moves the basis 300 -> 307.5, realized.
+    assert_eq!(
+        bodies[at + 1],
+        EventBody::PositionSynced {
+            instrument: A,
+            qty: q("3"),
+            avg_price: p("102.5"),
+            realized_pnl: "7.5".parse().unwrap(),
+        }
+    );
+    assert!(
+        !bodies
+            .iter()
+            .any(|b| matches!(b, EventBody::TradeExecuted { order_id: 0, .. }))
+    );
+    rig.assert_matches_broker();
+    let a = rig.engine.state().account();
+    assert_eq!((a.cash, a.equity), (before.cash, before.equity), "no cash");
+    assert_eq!(
+        a.realized_pnl,
+        before
+            .realized_pnl
+            .checked_add("7.5".parse().unwrap())
+            .unwrap()
+    );
+    assert_eq!(
+        a.equity.checked_sub(a.net_deposits),
+        a.realized_pnl.checked_add(a.unrealized_pnl),
+        "the books balance"
+    );
+    assert_eq!(
+        rig.engine.pending().iter().count(),
+        0,
+        "the order is forgotten"
+    );
+    // The next round agrees; the log replays to the same findings and state.
+    rig.next_round();
+    assert_eq!(rig.count(EventKind::ReconciliationMismatch), 1);
+    let found = replay(State::new(), rig.log(), ReconcilePolicy::AdoptBroker).unwrap();
+    assert_eq!((found.mismatches.len(), found.syncs.len()), (1, 1));
+    assert_eq!(found.mismatches[0].1, bodies[at]);
+    assert_eq!(found.state, *rig.engine.state());
+}
+
+#[test]
+fn equal_quantities_at_different_average_prices_halt_under_halt() {
+    let mut rig = equal_quantities_apart_in_price(ReconcilePolicy::Halt);
+    rig.next_round();
+    assert_eq!(
+        rig.engine.state().account().halt_reason(),
+        Some(Reason::Reconciliation)
+    );
+    let pos = rig.engine.state().position(A).unwrap();
+    assert_eq!(
+        (
+            pos.qty,
+            pos.avg_price,
+            pos.broker_avg_price,
+            pos.mismatch_open
+        ),
+        (q("3"), p("100"), p("102.5"), 1),
+        "the position is left alone, the finding open"
+    );
+    assert_eq!(rig.count(EventKind::PositionSynced), 0);
+    let found = replay(State::new(), rig.log(), ReconcilePolicy::Halt).unwrap();
+    assert_eq!((found.mismatches.len(), found.syncs.len()), (1, 0));
+    assert!(replay(State::new(), rig.log(), ReconcilePolicy::AdoptBroker).is_err());
 }
 
 #[test]

@@ -265,7 +265,8 @@ pub enum EventBody {
         /// Why.
         reason: Reason,
     },
-    /// Reconciliation found our position and the broker's differ.
+    /// Reconciliation found our position and the broker's differ: in quantity, or in
+    /// average price at an equal, non-flat quantity (see `reconcile::decide`).
     ReconciliationMismatch {
         /// Instrument.
         instrument: InstrumentId,
@@ -273,6 +274,10 @@ pub enum EventBody {
         ours: Qty,
         /// The broker's quantity.
         broker: Qty,
+        /// Our average price (0 when flat). Logs written before it was recorded hold 0.
+        ours_avg_price: Price,
+        /// The broker's average price. Logs written before it was recorded hold 0.
+        broker_avg_price: Price,
     },
     /// Our position was set to the broker's (quantity and average price).
     PositionSynced {
@@ -282,6 +287,11 @@ pub enum EventBody {
         qty: Qty,
         /// New average price.
         avg_price: Price,
+        /// The cost-basis correction booked as realized P&L: the new basis
+        /// `notional(avg_price, qty)` minus the position's basis before the sync, or 0
+        /// (logs written before it was booked hold 0, and the fold then books nothing,
+        /// as it did then). See `State::apply`.
+        realized_pnl: Money,
     },
     /// The broker's reported position.
     BrokerSnapshot {

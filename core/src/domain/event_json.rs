@@ -242,11 +242,29 @@ fn write_body<W: fmt::Write + ?Sized>(o: &mut JsonObject<'_, W>, body: &EventBod
         B::RunnerStarted { reason } | B::RunnerStopped { reason } => {
             o.field("reason", reason.name())
         }
-        B::ReconciliationMismatch { ours, broker, .. } => {
+        B::ReconciliationMismatch {
+            ours,
+            broker,
+            ours_avg_price,
+            broker_avg_price,
+            ..
+        } => {
             o.field("ours", ours)?;
-            o.field("broker", broker)
+            o.field("broker", broker)?;
+            o.field("ours_avg_price", ours_avg_price)?;
+            o.field("broker_avg_price", broker_avg_price)
         }
-        B::PositionSynced { qty, avg_price, .. } | B::BrokerSnapshot { qty, avg_price, .. } => {
+        B::PositionSynced {
+            qty,
+            avg_price,
+            realized_pnl,
+            ..
+        } => {
+            o.field("qty", qty)?;
+            o.field("avg_price", avg_price)?;
+            o.field("realized_pnl", realized_pnl)
+        }
+        B::BrokerSnapshot { qty, avg_price, .. } => {
             o.field("qty", qty)?;
             o.field("avg_price", avg_price)
         }

@@ -180,8 +180,11 @@ impl Position {
     }
 
     /// Sets the position to `qty` at `avg_price` (reconciliation): the cost basis becomes
-    /// `notional(avg_price, qty)`; realized P&L is untouched. Does not revalue.
-    pub fn sync(&mut self, qty: Qty, avg_price: Price, ts_ns: u64) {
+    /// `notional(avg_price, qty)` and `realized_pnl` (the caller passes
+    /// [`sync_correction`](Self::sync_correction), or 0 to book no correction) is added
+    /// to the realized P&L of the run and of the round trip. Cash is the caller's (it
+    /// does not move). Does not revalue.
+    pub fn sync(&mut self, qty: Qty, avg_price: Price, realized_pnl: Money, ts_ns: u64) {
         if self.qty.is_zero() && !qty.is_zero() {
             self.trip_realized_pnl = Money::ZERO;
             self.opened_ns = ts_ns;
@@ -190,10 +193,19 @@ impl Position {
         }
         self.qty = qty;
         self.cost = avg_price.notional_saturating(qty);
+        self.realized_pnl = self.realized_pnl.saturating_add(realized_pnl);
+        self.trip_realized_pnl = self.trip_realized_pnl.saturating_add(realized_pnl);
         self.broker_qty = qty;
         self.mismatch_open = 0;
         self.updated_ns = ts_ns;
         self.refresh_avg();
+    }
+
+    /// The change of cost basis a [`sync`](Self::sync) to `qty` at `avg_price` makes:
+    /// `notional(avg_price, qty) - cost`. Booked as realized P&L with no cash, it keeps
+    /// `cash change + fees = realized - cost` (module docs) true across the sync.
+    pub fn sync_correction(&self, qty: Qty, avg_price: Price) -> Money {
+        avg_price.notional_saturating(qty).saturating_sub(self.cost)
     }
 
     /// Records the broker's reported quantity (and average price, when reported).

@@ -45,8 +45,8 @@
 //!    | monitor_triggered       |      | Trigger     | level       | price   |           |           |     |
 //!    | daily_loss_breached     |      |             | daily_pnl   | limit   | equity    |           |     |
 //!    | runner_started/stopped  |      | Reason      |             |         |           |           |     |
-//!    | reconciliation_mismatch |      |             | ours        | broker  |           |           |     |
-//!    | position_synced         |      |             | qty         | avg     |           |           |     |
+//!    | reconciliation_mismatch |      |             | ours        | broker  | ours avg  | broker avg|     |
+//!    | position_synced         |      |             | qty         | avg     | realized  |           |     |
 //!    | broker_snapshot         |      |             | qty         | avg     |           |           |     |
 //!    | state_changed           |      | Reason      | ChangeKind  | value / events held | |     |     |
 //!    | market_update           |      |             | bid         | ask     | last      |           |     |
@@ -55,6 +55,10 @@
 //!    the codes and names a kind uses, and ignores unused bytes (so a newer writer may
 //!    use a spare field without breaking older readers; layout changes still bump the
 //!    log's schema version).
+//!    `reconciliation_mismatch` f2/f3 and `position_synced` f2 were such spare fields
+//!    (written as zero) until reconciliation compared average prices (issue 7): a
+//!    record written before reads them as 0, which is exactly their old meaning (no
+//!    average recorded; no basis correction booked), so the layout did not change.
 //!
 //! Decoding must never panic or trust a code: records come from disk and from shared
 //! memory written by another process.
@@ -275,10 +279,30 @@ impl EventRecord {
                 r.f = [daily_pnl.raw(), limit.raw(), equity.raw(), 0, 0];
             }
             B::RunnerStarted { reason } | B::RunnerStopped { reason } => r.code = reason.code(),
-            B::ReconciliationMismatch { ours, broker, .. } => {
-                r.f = [ours.raw(), broker.raw(), 0, 0, 0];
+            B::ReconciliationMismatch {
+                ours,
+                broker,
+                ours_avg_price,
+                broker_avg_price,
+                ..
+            } => {
+                r.f = [
+                    ours.raw(),
+                    broker.raw(),
+                    ours_avg_price.raw(),
+                    broker_avg_price.raw(),
+                    0,
+                ];
             }
-            B::PositionSynced { qty, avg_price, .. } | B::BrokerSnapshot { qty, avg_price, .. } => {
+            B::PositionSynced {
+                qty,
+                avg_price,
+                realized_pnl,
+                ..
+            } => {
+                r.f = [qty.raw(), avg_price.raw(), realized_pnl.raw(), 0, 0];
+            }
+            B::BrokerSnapshot { qty, avg_price, .. } => {
                 r.f = [qty.raw(), avg_price.raw(), 0, 0, 0];
             }
             B::StateChanged { change, reason } => {
@@ -400,11 +424,14 @@ impl EventRecord {
                 instrument,
                 ours: q(f[0]),
                 broker: q(f[1]),
+                ours_avg_price: p(f[2]),
+                broker_avg_price: p(f[3]),
             },
             EventKind::PositionSynced => B::PositionSynced {
                 instrument,
                 qty: q(f[0]),
                 avg_price: p(f[1]),
+                realized_pnl: m(f[2]),
             },
             EventKind::BrokerSnapshot => B::BrokerSnapshot {
                 instrument,

@@ -41,9 +41,17 @@
 //! - `market_update`: the market row (bid/ask/last/updated_ns) and so the mark:
 //!   the position's `mark`/`mark_ns`/`marked`, position and account unrealized P&L,
 //!   market value, equity, daily P&L.
-//! - `position_synced`: the position's quantity and cost basis (cash and realized P&L
-//!   untouched: the broker's out-of-band trade is booked as a basis correction, visible
-//!   as an equity step); closes the open mismatch.
+//! - `position_synced`: the position's quantity and cost basis (`notional(avg_price,
+//!   qty)`), the position's and the account's realized P&L (by the event's
+//!   `realized_pnl`); closes the open mismatch. Cash never moves: the broker reports a
+//!   quantity and an average price, not the cash of trades we never saw, so the sync
+//!   invents no cash flow. The basis change is booked as realized P&L (the event's
+//!   `realized_pnl` must be exactly [`Position::sync_correction`], else
+//!   [`ApplyError::Inconsistent`]): at an unchanged quantity equity (`cash +
+//!   market value`) does not move and what leaves unrealized P&L enters realized, so
+//!   `equity - net_deposits = realized + unrealized` holds across it. A `realized_pnl`
+//!   of 0 books nothing (how syncs were logged before corrections were booked: they
+//!   fold exactly as they did, the basis change then showing in unrealized P&L only).
 //! - `broker_snapshot`: the position's broker quantity, average price and time.
 //! - `reconciliation_mismatch`: the position's broker quantity and open-mismatch flag.
 //! - `monitor_armed`, `monitor_triggered`: the monitor row.
@@ -88,7 +96,8 @@
 //! # Implementation
 //!
 //! 1. [`apply`](State::apply) first validates (sequence after `last_seq`, instrument
-//!    index below [`MAX_INSTRUMENTS`], fill quantity > 0, `position_updated` matching);
+//!    index below [`MAX_INSTRUMENTS`], fill quantity > 0, `position_updated` matching,
+//!    a `position_synced` correction that is the basis change or 0);
 //!    on an error nothing has changed.
 //! 2. It rolls the trading day if the event's UTC day is later, then mutates the rows of
 //!    the table above, then refreshes `equity = cash + market_value` and `daily_pnl`.
@@ -207,8 +216,9 @@ pub enum ApplyError {
         /// The quantity.
         qty: Qty,
     },
-    /// A `position_updated` disagrees with the folded position: the log and the fold
-    /// have diverged.
+    /// A `position_updated` disagrees with the folded position, or a `position_synced`
+    /// books a correction that is not the basis change: the log and the fold have
+    /// diverged.
     Inconsistent {
         /// The event kind.
         kind: EventKind,
@@ -338,8 +348,9 @@ impl State {
     /// # Errors
     ///
     /// [`ApplyError`] for a stale sequence number, an instrument beyond the tables, a
-    /// fill quantity that is not positive, or a `position_updated` that disagrees with
-    /// the state. The state is unchanged on error.
+    /// fill quantity that is not positive, or a `position_updated` (or a
+    /// `position_synced` correction) that disagrees with the state. The state is
+    /// unchanged on error.
     pub fn apply(&mut self, seq: u64, ev: &Event) -> Result<Applied, ApplyError> {
         let ix = self.check(seq, ev)?;
         let first = self.counters.events == 0;
@@ -388,6 +399,21 @@ impl State {
                     })
                 }
             }
+            // The booked correction is the exact basis change, or none (a sync logged
+            // before corrections were booked): anything else would unbalance the books.
+            EventBody::PositionSynced {
+                instrument,
+                qty,
+                avg_price,
+                realized_pnl,
+            } if !realized_pnl.is_zero()
+                && realized_pnl != self.positions[ix].sync_correction(qty, avg_price) =>
+            {
+                Err(ApplyError::Inconsistent {
+                    kind: EventKind::PositionSynced,
+                    instrument,
+                })
+            }
             _ => Ok(ix),
         }
     }
@@ -411,9 +437,16 @@ impl State {
                 self.market[ix].update(bid, ask, last, ts);
                 self.revalue(ix);
             }
-            B::PositionSynced { qty, avg_price, .. } => {
+            B::PositionSynced {
+                qty,
+                avg_price,
+                realized_pnl,
+                ..
+            } => {
                 let was = self.positions[ix].qty;
-                self.positions[ix].sync(qty, avg_price, ts);
+                self.positions[ix].sync(qty, avg_price, realized_pnl, ts);
+                let a = &mut self.account;
+                a.realized_pnl = a.realized_pnl.saturating_add(realized_pnl);
                 self.revalue(ix);
                 self.disarm_if_direction_changed(ix, was);
                 self.counters.syncs += 1;

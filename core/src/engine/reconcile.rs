@@ -135,8 +135,9 @@ impl Engine {
     }
 
     /// One `Snapshot` of an answer: `broker_snapshot` (unless both sides are flat),
-    /// then [`decide`]'s events; after an adopted fill, the monitor is re-armed and the
-    /// daily loss limit checked, as after any fill.
+    /// then [`decide`]'s events; after an adopted position (a fill, or a sync of the
+    /// average price alone, which moves the monitor's levels), the monitor is re-armed
+    /// and the daily loss limit checked, as after any fill.
     pub(super) fn on_snapshot<E: EventSink, O: OrderSink>(
         &mut self,
         instrument: InstrumentId,
@@ -171,7 +172,7 @@ impl Engine {
         if policy == ReconcilePolicy::Halt {
             self.reconcile.mismatch_halt = true;
         }
-        if decision.fill.is_some() {
+        if decision.sync.is_some() {
             self.protect(instrument, ts_ns, events);
             self.check_loss(ts_ns, events, orders);
         }

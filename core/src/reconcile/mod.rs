@@ -47,19 +47,27 @@
 //!    the broker are in neither book.
 //! 2. Each snapshot in which either side holds a position becomes a `broker_snapshot`
 //!    event (flat on both sides: nothing to learn, nothing logged). Right after it
-//!    the engine publishes [`decide()`]'s events: nothing when the quantities agree,
-//!    else `reconciliation_mismatch` {instrument, ours, broker} and, per
-//!    `reconcile.policy`:
-//!    - `adopt_broker`: a `trade_executed` with order id 0 and no fee for the
-//!      difference (at the price [`adopt_price`] names), which books the P&L effect
-//!      through the ordinary fill accounting: cash moves by the notional, the closing
-//!      part realizes P&L (with its `trade_exit_updated`, `position_updated`,
-//!      `position_closed` consequences); then `position_synced` {broker qty, broker
-//!      avg}, which sets the cost basis to the broker's and closes the mismatch
-//!      (when the booked price already gives the broker's basis, which it does for an
-//!      unreported opening fill, this changes nothing else; otherwise the basis
-//!      correction moves unrealized P&L, equity unchanged). Then, as after any fill,
-//!      the monitor is re-armed and the daily loss limit checked.
+//!    the engine publishes [`decide()`]'s events: nothing when the positions agree —
+//!    equal quantities and, when not flat, equal cost bases (the broker's average
+//!    price times the quantity against ours, within the rounding of a reported
+//!    average: [`basis_agrees`]) — else `reconciliation_mismatch` {instrument, ours,
+//!    broker, ours_avg_price, broker_avg_price} and, per `reconcile.policy`:
+//!    - `adopt_broker`: when the quantities differ, a `trade_executed` with order id
+//!      0 and no fee for the difference (at the price [`adopt_price`] names), which
+//!      books the P&L effect through the ordinary fill accounting: cash moves by the
+//!      notional, the closing part realizes P&L (with its `trade_exit_updated`,
+//!      `position_updated`, `position_closed` consequences); then, always,
+//!      `position_synced` {broker qty, broker avg, realized_pnl}, which sets the cost
+//!      basis to the broker's and closes the mismatch. Its `realized_pnl` is the basis
+//!      change the fill left over (none for an unreported opening fill, whose price
+//!      gives the broker's basis; all of it when only the average price differs, as
+//!      after an out-of-band fill whose counterpart's report was lost), booked as
+//!      realized P&L with no cash: the broker reports no cash, so none is invented;
+//!      equity is unchanged at an equal quantity, and `equity - net_deposits =
+//!      realized + unrealized` still holds (the fold checks the amount: see
+//!      [`State`](crate::domain::State)'s docs). Then, as after any fill, the monitor
+//!      is re-armed (its levels follow the average price) and the daily loss limit
+//!      checked.
 //!    - `halt`: `state_changed` {halted, reconciliation}; positions are left alone.
 //! 3. `PositionsEnd` completes the round: orders in flight with an id at or below
 //!    `last_order_id` were processed by the broker but never answered (a lost report:
@@ -88,6 +96,6 @@ mod decide;
 mod replay;
 mod schedule;
 
-pub use decide::{Decision, adopt_price, decide};
+pub use decide::{Decision, adopt_price, basis_agrees, basis_tolerance, decide};
 pub use replay::{ReplayError, Replayed, replay};
 pub use schedule::{Answer, Due, Schedule};

@@ -69,6 +69,12 @@ impl Error for ReplayError {}
 /// `policy`; the log must then hold exactly the decision's events next (a fill's
 /// consequences aside), and no reconciliation event anywhere else.
 ///
+/// Events are compared whole, so a mismatch must carry the very averages and a sync
+/// the very correction the decision derives. A log written before reconciliation
+/// compared average prices (its mismatches record none, its syncs book no correction,
+/// and an equal quantity at another average went unreported) does not replay under
+/// these rules; it still folds as it did.
+///
 /// # Errors
 ///
 /// [`ReplayError`] at the first event the fold refuses or that differs.
@@ -162,5 +168,145 @@ fn check(seq: u64, body: &EventBody, expected: &mut Vec<EventBody>) -> Result<()
             })
         }
         None => Ok(()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::{InstrumentId, Money, Price, Qty, Side};
+
+    fn px(s: &str) -> Price {
+        s.parse().unwrap()
+    }
+
+    fn u(n: i64) -> Qty {
+        Qty::from_units(n).unwrap()
+    }
+
+    const ID: InstrumentId = InstrumentId(0);
+
+    /// 2 bought @ 100, marked at 104, then the broker reports 2 @ 103; the
+    /// reconciliation events `decide` makes under `policy` follow, as the engine
+    /// publishes them.
+    fn price_only_log(policy: ReconcilePolicy) -> Vec<(u64, Event)> {
+        let mut state = State::new();
+        let mut log = Vec::new();
+        let mut publish = |state: &mut State, body| {
+            let seq = state.last_seq() + 1;
+            let ev = Event::new(seq * 10, body);
+            let _ = state.apply(seq, &ev).unwrap();
+            log.push((seq, ev));
+        };
+        let mark = px("104");
+        publish(
+            &mut state,
+            EventBody::MarketUpdate {
+                instrument: ID,
+                bid: mark,
+                ask: mark,
+                last: mark,
+            },
+        );
+        publish(
+            &mut state,
+            EventBody::TradeExecuted {
+                order_id: 1,
+                instrument: ID,
+                side: Side::Buy,
+                qty: u(2),
+                price: px("100"),
+                fee: Money::ZERO,
+            },
+        );
+        publish(
+            &mut state,
+            EventBody::BrokerSnapshot {
+                instrument: ID,
+                qty: u(2),
+                avg_price: px("103"),
+            },
+        );
+        for body in decide(&state, ID, u(2), px("103"), policy).events() {
+            publish(&mut state, body);
+        }
+        log
+    }
+
+    #[test]
+    fn a_price_only_mismatch_and_its_sync_replay_exactly() {
+        let log = price_only_log(ReconcilePolicy::AdoptBroker);
+        let found = replay(State::new(), log, ReconcilePolicy::AdoptBroker).unwrap();
+        assert_eq!(found.snapshots, 1);
+        assert_eq!(
+            found.mismatches,
+            vec![(
+                4,
+                EventBody::ReconciliationMismatch {
+                    instrument: ID,
+                    ours: u(2),
+                    broker: u(2),
+                    ours_avg_price: px("100"),
+                    broker_avg_price: px("103"),
+                }
+            )]
+        );
+        assert_eq!(
+            found.syncs,
+            vec![(
+                5,
+                EventBody::PositionSynced {
+                    instrument: ID,
+                    qty: u(2),
+                    avg_price: px("103"),
+                    realized_pnl: "6".parse().unwrap(),
+                }
+            )]
+        );
+        let pos = found.state.position(ID).unwrap();
+        assert_eq!((pos.avg_price, pos.mismatch_open), (px("103"), 0));
+        let halted = price_only_log(ReconcilePolicy::Halt);
+        let found = replay(State::new(), halted, ReconcilePolicy::Halt).unwrap();
+        assert_eq!((found.mismatches.len(), found.syncs.len()), (1, 0));
+        assert!(found.state.account().is_halted());
+    }
+
+    #[test]
+    fn a_log_that_hides_a_price_only_mismatch_or_alters_it_diverges() {
+        let log = price_only_log(ReconcilePolicy::AdoptBroker);
+        // The finding left out (as quantity-only reconciliation logged it).
+        let silent: Vec<(u64, Event)> = log[..3].to_vec();
+        let err = replay(State::new(), silent, ReconcilePolicy::AdoptBroker).unwrap_err();
+        assert!(
+            matches!(
+                err,
+                ReplayError::Diverged {
+                    seq: 3,
+                    found: None,
+                    ..
+                }
+            ),
+            "{err}"
+        );
+        // The averages left out (as a log written before they were recorded).
+        let mut bare = log.clone();
+        if let EventBody::ReconciliationMismatch {
+            ours_avg_price,
+            broker_avg_price,
+            ..
+        } = &mut bare[3].1.body
+        {
+            (*ours_avg_price, *broker_avg_price) = (Price::ZERO, Price::ZERO);
+        }
+        let err = replay(State::new(), bare, ReconcilePolicy::AdoptBroker).unwrap_err();
+        assert!(matches!(err, ReplayError::Diverged { seq: 4, .. }), "{err}");
+        // The sync without its correction: it folds (as an old log would), but it is
+        // not what the decision books.
+        let mut unbooked = log;
+        if let EventBody::PositionSynced { realized_pnl, .. } = &mut unbooked[4].1.body {
+            *realized_pnl = Money::ZERO;
+        }
+        let err = replay(State::new(), unbooked, ReconcilePolicy::AdoptBroker).unwrap_err();
+        assert!(matches!(err, ReplayError::Diverged { seq: 5, .. }), "{err}");
     }
 }

@@ -170,20 +170,33 @@ pub fn arb_event(n_instr: u32) -> impl Strategy<Value = Event> {
         }),
         arb_reason().prop_map(|reason| EventBody::RunnerStarted { reason }),
         arb_reason().prop_map(|reason| EventBody::RunnerStopped { reason }),
-        (id.clone(), arb_qty(), arb_qty()).prop_map(|(instrument, ours, broker)| {
-            EventBody::ReconciliationMismatch {
-                instrument,
-                ours,
-                broker,
+        (id.clone(), arb_qty(), arb_qty(), arb_price(), arb_price()).prop_map(
+            |(instrument, ours, broker, ours_avg_price, broker_avg_price)| {
+                EventBody::ReconciliationMismatch {
+                    instrument,
+                    ours,
+                    broker,
+                    ours_avg_price,
+                    broker_avg_price,
+                }
             }
-        }),
-        (id.clone(), arb_qty(), arb_price()).prop_map(|(instrument, qty, avg_price)| {
-            EventBody::PositionSynced {
-                instrument,
-                qty,
-                avg_price,
-            }
-        }),
+        ),
+        // Mostly no correction, which the fold always accepts; any other is refused
+        // unless it is the exact basis change.
+        (
+            id.clone(),
+            arb_qty(),
+            arb_price(),
+            prop_oneof![3 => Just(Money::ZERO), 1 => arb_money()]
+        )
+            .prop_map(|(instrument, qty, avg_price, realized_pnl)| {
+                EventBody::PositionSynced {
+                    instrument,
+                    qty,
+                    avg_price,
+                    realized_pnl,
+                }
+            }),
         (id.clone(), arb_qty(), arb_price()).prop_map(|(instrument, qty, avg_price)| {
             EventBody::BrokerSnapshot {
                 instrument,

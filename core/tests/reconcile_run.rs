@@ -1,10 +1,13 @@
 //! Reconciliation in real runs ([`runtime::run`] in-process, the paper broker's book in
 //! a file): each broker fault injected while the strategy trades; the mismatch is found
 //! by the next round, synced (`adopt_broker`) or halted on (`halt`), and afterwards our
-//! state equals the broker's book; a broker that stalls is found at the next interval;
-//! every run's events replay offline to the same mismatches and syncs.
+//! state equals the broker's book, quantity and average price; a broker that stalls
+//! is found at the next interval; every run's events replay offline to the same
+//! mismatches and syncs.
 //!
-//! Every wait polls a condition against a generous deadline; nothing asserts a
+//! Every wait polls a condition against a generous deadline and then fails saying
+//! what it last saw; a failing test stops the run it started (a panic inside the
+//! scope would otherwise wait forever for an endless run). Nothing asserts a
 //! duration (detection times are printed, `--nocapture` shows them).
 
 use std::path::{Path, PathBuf};
@@ -29,11 +32,31 @@ fn serial() -> std::sync::MutexGuard<'static, ()> {
     LOCK.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
-fn wait_for(what: &str, mut cond: impl FnMut() -> bool) {
+/// Polls `cond` until it holds (`Ok`); past [`DEADLINE`], fails with what it last
+/// said (`Err`).
+fn wait_for(what: &str, mut cond: impl FnMut() -> Result<(), String>) {
     let start = Instant::now();
-    while !cond() {
-        assert!(start.elapsed() < DEADLINE, "timed out waiting for {what}");
+    while let Err(last) = cond() {
+        assert!(
+            start.elapsed() < DEADLINE,
+            "timed out after {DEADLINE:?} waiting for {what}; last seen: {last}"
+        );
         thread::sleep(Duration::from_millis(2));
+    }
+}
+
+/// `Ok` when `holds`, else `Err(why)`.
+fn check(holds: bool, why: impl FnOnce() -> String) -> Result<(), String> {
+    if holds { Ok(()) } else { Err(why()) }
+}
+
+/// Requests a stop when dropped: a panic in the test's scope then ends the run it
+/// started (the scope joins its threads before the panic goes on).
+struct StopOnDrop<'a>(&'a StopFlag);
+
+impl Drop for StopOnDrop<'_> {
+    fn drop(&mut self) {
+        self.0.request(Reason::Error);
     }
 }
 
@@ -64,9 +87,11 @@ fn attach(dir: &Path, name: &str) -> SharedReader {
         match SharedReader::attach(Some(dir), name) {
             Ok(r) => {
                 reader = Some(r);
-                true
+                Ok(())
             }
-            Err(SharedAttachError::Starting | SharedAttachError::Region(_)) => false,
+            Err(e @ (SharedAttachError::Starting | SharedAttachError::Region(_))) => {
+                Err(e.to_string())
+            }
             Err(e) => panic!("{e}"),
         }
     });
@@ -91,7 +116,13 @@ fn follow(dir: &Path, name: &str, slot: &ReaderSlot) -> Vec<(u64, Event)> {
                 }
             }
             Ok(None) => {
-                assert!(start.elapsed() < DEADLINE, "no runner_stopped");
+                // Twice the test's own deadline: a test that gives up stops the run
+                // first, and its message is the one that says why.
+                assert!(
+                    start.elapsed() < 2 * DEADLINE,
+                    "no runner_stopped within {:?}",
+                    2 * DEADLINE
+                );
                 thread::sleep(Duration::from_micros(200));
             }
             Err(lagged) => panic!("a gating reader was lapped: {lagged}"),
@@ -104,7 +135,7 @@ fn follow(dir: &Path, name: &str, slot: &ReaderSlot) -> Vec<(u64, Event)> {
 fn run(
     dir: &Path,
     cfg: &Config,
-    until: impl Fn(&SharedReader) -> bool + Sync,
+    until: impl Fn(&SharedReader) -> Result<(), String> + Sync,
 ) -> (RunSummary, Vec<(u64, Event)>) {
     let name = cfg.core.name.as_str();
     let slot = ReaderSlot::create_fresh(Some(dir), name, "test", 99).unwrap();
@@ -117,6 +148,7 @@ fn run(
         ..RunOptions::default()
     };
     thread::scope(|s| {
+        let _stop_on_panic = StopOnDrop(&stop);
         let follower = s.spawn(|| follow(dir, name, &slot));
         let core = s.spawn(|| runtime::run(cfg, opts));
         let reader = attach(dir, name);
@@ -127,23 +159,38 @@ fn run(
     })
 }
 
-fn feed_done(reader: &SharedReader) -> bool {
-    reader.metrics().map(|(m, _)| m.ticks).unwrap_or(0) >= TICKS
+fn feed_done(reader: &SharedReader) -> Result<(), String> {
+    let ticks = reader.metrics().map(|(m, _)| m.ticks).unwrap_or(0);
+    check(ticks >= TICKS, || format!("{ticks} of {TICKS} ticks fed"))
 }
 
-/// Our positions (the region's rows) equal the broker's book, nothing open.
-fn agrees_with_book(reader: &SharedReader, book: &Path) -> bool {
-    let (Ok(ours), Ok(theirs)) = (reader.positions(), read_book(book)) else {
-        return false;
-    };
-    theirs
-        .rows
-        .iter()
-        .zip(&ours)
-        // Quantities: reconciliation compares (and adopts) positions by quantity; an
-        // out-of-band fill and a dropped report can leave equal quantities at
-        // different cost bases, which is not a mismatch.
-        .all(|((_, b), o)| (o.qty, o.mismatch_open) == (b.qty, 0))
+fn halted_for_reconciliation(reader: &SharedReader) -> Result<(), String> {
+    let reason = reader.account().map(|(a, _)| a.halt_reason());
+    check(matches!(reason, Ok(Some(Reason::Reconciliation))), || {
+        format!("halt reason {reason:?}")
+    })
+}
+
+/// Our positions (the region's rows) equal the broker's book, quantity and average
+/// price, nothing open; else the first row that differs. (Reconciliation adopts both;
+/// for positions of at most one unit, as `risk.max_position = 1` keeps these, a sync
+/// reproduces the broker's cost basis exactly, so equality is exact: see
+/// `reconcile::basis_agrees`.)
+fn agrees_with_book(reader: &SharedReader, book: &Path) -> Result<(), String> {
+    let ours = reader.positions().map_err(|e| format!("positions: {e}"))?;
+    let theirs = read_book(book).map_err(|e| format!("book: {e}"))?;
+    for (i, ((_, b), o)) in theirs.rows.iter().zip(&ours).enumerate() {
+        check(
+            (o.qty, o.avg_price, o.mismatch_open) == (b.qty, b.avg_price, 0),
+            || {
+                format!(
+                    "instrument {i}: ours {} @ {} (mismatch open: {}), the broker's {} @ {}",
+                    o.qty, o.avg_price, o.mismatch_open, b.qty, b.avg_price
+                )
+            },
+        )?;
+    }
+    Ok(())
 }
 
 fn bodies(events: &[(u64, Event)]) -> impl Iterator<Item = &EventBody> {
@@ -254,7 +301,8 @@ fn out_of_band_fills_are_found_by_the_next_round_and_adopted() {
     );
     let book = book_path(&cfg);
     let (summary, events) = run(dir.path(), &cfg, |r| {
-        feed_done(r) && agrees_with_book(r, &book)
+        feed_done(r)?;
+        agrees_with_book(r, &book)
     });
     let totals = read_book(&book).unwrap().totals;
     assert!(totals.oob_fills > 0, "no fault was injected: {summary}");
@@ -295,7 +343,8 @@ fn dropped_fill_reports_are_adopted_and_the_orders_forgotten() {
     );
     let book = book_path(&cfg);
     let (summary, events) = run(dir.path(), &cfg, |r| {
-        feed_done(r) && agrees_with_book(r, &book)
+        feed_done(r)?;
+        agrees_with_book(r, &book)
     });
     let totals = read_book(&book).unwrap().totals;
     assert!(totals.dropped > 0, "no fault was injected: {summary}");
@@ -312,6 +361,84 @@ fn dropped_fill_reports_are_adopted_and_the_orders_forgotten() {
 }
 
 #[test]
+fn an_out_of_band_fill_with_a_lost_report_is_adopted_down_to_the_average_price() {
+    let _serial = serial();
+    let dir = tempfile::tempdir().unwrap();
+    // The same fill has both faults: the broker books our order (its report lost) and
+    // someone trades the same quantity back at the other side of the quote. The
+    // quantities then agree (neither side moved, as far as the broker's net goes) but,
+    // when a position was open, the broker's average price moved by the spread.
+    let cfg = config(
+        "rc-oobdrop",
+        dir.path(),
+        "oob_fill_every=2,drop_fill_every=2",
+        ReconcilePolicy::AdoptBroker,
+    );
+    let book = book_path(&cfg);
+    let (summary, events) = run(dir.path(), &cfg, |r| {
+        feed_done(r)?;
+        agrees_with_book(r, &book)
+    });
+    let totals = read_book(&book).unwrap().totals;
+    assert!(
+        totals.oob_fills > 0 && totals.dropped > 0,
+        "no fault was injected: {summary}"
+    );
+    let price_only: Vec<&EventBody> = bodies(&events)
+        .filter(|b| {
+            matches!(b, EventBody::ReconciliationMismatch {
+                ours, broker, ours_avg_price, broker_avg_price, ..
+            } if ours == broker && ours_avg_price != broker_avg_price)
+        })
+        .collect();
+    assert!(
+        !price_only.is_empty(),
+        "no equal-quantity mismatch in {} mismatches ({} faults): {summary}",
+        count(&events, EventKind::ReconciliationMismatch),
+        totals.dropped
+    );
+    // Each was synced to the broker's average with its correction booked.
+    for (i, (seq, e)) in events.iter().enumerate() {
+        if let EventBody::ReconciliationMismatch {
+            instrument,
+            ours,
+            broker,
+            broker_avg_price,
+            ..
+        } = e.body
+            && ours == broker
+        {
+            assert!(
+                matches!(events[i + 1].1.body, EventBody::PositionSynced { instrument: id,
+                    qty, avg_price, .. } if id == instrument && qty == broker
+                    && avg_price == broker_avg_price),
+                "seq {seq}: {:?} is not followed by its sync",
+                e.body
+            );
+        }
+    }
+    replays(&events, ReconcilePolicy::AdoptBroker);
+    // Afterwards the folded state equals the broker's book, average prices included,
+    // and the books balance: equity - deposits = realized + unrealized.
+    let state = fold(&events);
+    for (i, (_, b)) in read_book(&book).unwrap().rows.iter().enumerate() {
+        let o = state.positions()[i];
+        assert_eq!((o.qty, o.avg_price), (b.qty, b.avg_price), "instrument {i}");
+    }
+    let a = state.account();
+    assert_eq!(
+        a.equity.checked_sub(a.net_deposits),
+        a.realized_pnl.checked_add(a.unrealized_pnl)
+    );
+    eprintln!(
+        "oob+drop: {} faults, {} mismatches, {} at equal quantities",
+        totals.dropped,
+        count(&events, EventKind::ReconciliationMismatch),
+        price_only.len()
+    );
+}
+
+#[test]
 fn under_halt_a_mismatch_halts_trading_and_no_position_is_touched() {
     let _serial = serial();
     let dir = tempfile::tempdir().unwrap();
@@ -321,11 +448,10 @@ fn under_halt_a_mismatch_halts_trading_and_no_position_is_touched() {
         "oob_fill_every=2",
         ReconcilePolicy::Halt,
     );
-    let halted = |r: &SharedReader| {
-        r.account()
-            .is_ok_and(|(a, _)| a.halt_reason() == Some(Reason::Reconciliation))
-    };
-    let (_, events) = run(dir.path(), &cfg, |r| halted(r) && feed_done(r));
+    let (_, events) = run(dir.path(), &cfg, |r| {
+        halted_for_reconciliation(r)?;
+        feed_done(r)
+    });
     assert!(count(&events, EventKind::ReconciliationMismatch) > 0);
     assert_eq!(count(&events, EventKind::PositionSynced), 0);
     let halt = EventBody::StateChanged {
@@ -368,11 +494,7 @@ fn a_broker_that_stalls_is_found_at_the_next_interval_and_trading_halts() {
         "stall_after=5",
         ReconcilePolicy::AdoptBroker,
     );
-    let halted = |r: &SharedReader| {
-        r.account()
-            .is_ok_and(|(a, _)| a.halt_reason() == Some(Reason::Reconciliation))
-    };
-    let (summary, events) = run(dir.path(), &cfg, halted);
+    let (summary, events) = run(dir.path(), &cfg, halted_for_reconciliation);
     let halt = EventBody::StateChanged {
         change: Change::Halted,
         reason: Reason::Reconciliation,

@@ -81,20 +81,70 @@ fn forgetting_written_frames_keeps_the_log_whole_and_continues() {
     drop(log);
     // 240 KB of records in 64 KiB segments: the rolls after forgetting (which skip the
     // old segment's fdatasync) are covered.
-    let segments = std::fs::read_dir(dir.path())
-        .unwrap()
-        .filter(|e| {
-            e.as_ref()
-                .unwrap()
-                .file_name()
-                .to_string_lossy()
-                .starts_with("events-")
-        })
-        .count();
-    assert!(segments >= 3, "{segments} segments");
+    let n = segments(dir.path()).len();
+    assert!(n >= 3, "{n} segments");
     assert_state(&restore_ok(dir.path()).state, &run.fold(3_000), "state");
     let (log, _) = LogWriter::open(dir.path(), 64 << 10, Synthetic::meta()).unwrap();
     assert_eq!(log.next_seq(), Some(3_001));
+}
+
+#[test]
+fn background_syncs_make_records_durable_in_order_across_rolls() {
+    let dir = tempfile::tempdir().unwrap();
+    let run = Run::new(3_000);
+    let (mut log, _) = LogWriter::open(dir.path(), 64 << 10, Synthetic::meta()).unwrap();
+    for chunk in run.records.chunks(150) {
+        for (seq, r) in chunk {
+            log.append(*seq, r).unwrap();
+        }
+        let next = chunk.last().unwrap().0 + 1;
+        assert_eq!(log.write().unwrap(), next);
+        let before = log.durable_next();
+        assert!(before < next, "written, not yet durable");
+        assert!(
+            log.sync_in_background().unwrap(),
+            "nothing in flight: started"
+        );
+        assert!(
+            !log.sync_in_background().unwrap(),
+            "one at a time: refused while the first is in flight (nothing polled yet)"
+        );
+        assert_eq!(
+            log.durable_next(),
+            before,
+            "not durable before it is applied"
+        );
+        // Wait (bounded) for it to finish and be applied.
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+        while log.durable_next() < next && std::time::Instant::now() < deadline {
+            std::thread::sleep(std::time::Duration::from_millis(1));
+            log.poll_background().unwrap();
+        }
+        assert_eq!(
+            log.durable_next(),
+            next,
+            "durable after the background sync"
+        );
+        assert_eq!(log.buffered(), 0);
+    }
+    assert!(segments(dir.path()).len() >= 3, "the run rolled segments");
+    // Appended and written but not synced: a roll or `sync` waits for a sync in
+    // flight first, and then syncs the rest.
+    let more = Run::new(3_200);
+    for (seq, r) in &more.records[3_000..3_100] {
+        log.append(*seq, r).unwrap();
+    }
+    log.write().unwrap();
+    assert!(log.sync_in_background().unwrap());
+    for (seq, r) in &more.records[3_100..] {
+        log.append(*seq, r).unwrap();
+    }
+    assert_eq!(log.sync().unwrap(), 3_201);
+    drop(log);
+    assert_state(&restore_ok(dir.path()).state, &more.fold(3_200), "state");
+    let (log, report) = LogWriter::open(dir.path(), 64 << 10, Synthetic::meta()).unwrap();
+    assert_eq!(log.next_seq(), Some(3_201));
+    assert_eq!(report.torn_tail, None);
 }
 
 #[test]

@@ -47,11 +47,19 @@
 //!    error once and marks the pages clean; see the PostgreSQL wiki, "Fsync Errors"),
 //!    so every not-yet-durable frame is written again from `buf` before the next
 //!    `fdatasync`. This is why `buf` keeps written frames until they are durable; at
-//!    most [`UNSYNCED_LIMIT`] bytes are kept, `write` syncs when it would exceed that.
+//!    most [`UNSYNCED_LIMIT`] bytes are kept, `write` syncs when it would exceed that
+//!    (four times that while a background sync is in flight).
+//! 7. `sync_in_background` hands the `fdatasync` of what is written to a worker thread
+//!    (`background.rs`) and returns at once; `poll_background` applies the result as
+//!    `sync` would (on success the covered frames leave `buf`; on failure the segment
+//!    is cut back to its durable length and rewritten). At most one is in flight, and
+//!    `sync` and every roll wait for it first, so records still become durable in
+//!    order and a segment is closed only with nothing outstanding.
 //!
 //! It must never write a record twice into the log, skip one, or report one durable
 //! before `fdatasync` returned.
 
+mod background;
 mod open;
 
 use std::collections::VecDeque;
@@ -126,6 +134,9 @@ pub struct LogWriter {
     next_seq: Option<u64>,
     /// A roll `fdatasync`s the old segment first (off only under `fsync = never`).
     roll_sync: bool,
+    /// The background `fdatasync` ([`sync_in_background`](LogWriter::sync_in_background)),
+    /// started on first use.
+    syncer: Option<background::Syncer>,
 }
 
 impl LogWriter {
@@ -231,10 +242,119 @@ impl LogWriter {
             };
             self.write_range(end)?;
         }
-        if self.written > UNSYNCED_LIMIT {
+        // With a background sync in flight, give it room to finish before syncing
+        // inline (it drains what it covers).
+        let limit = if self
+            .syncer
+            .as_ref()
+            .is_some_and(background::Syncer::in_flight)
+        {
+            4 * UNSYNCED_LIMIT
+        } else {
+            UNSYNCED_LIMIT
+        };
+        if self.written > limit {
             self.sync_current()?;
         }
         Ok(self.written_next())
+    }
+
+    /// Starts an `fdatasync` of everything written to the current segment on a
+    /// background thread and returns `true`; `false` when nothing is written but not
+    /// durable, or a background sync is already in flight. The records become durable
+    /// ([`durable_next`](Self::durable_next) advances) at the
+    /// [`poll_background`](Self::poll_background) after it finished. Every other sync
+    /// and every roll waits for it first.
+    ///
+    /// # Errors
+    ///
+    /// The descriptor could not be duplicated or the thread not started
+    /// ([`PersistError::Io`]); nothing changes then.
+    pub fn sync_in_background(&mut self) -> Result<bool, PersistError> {
+        if self
+            .syncer
+            .as_ref()
+            .is_some_and(background::Syncer::in_flight)
+        {
+            return Ok(false);
+        }
+        let next = self.written_next();
+        let Some(cur) = self.current.as_ref().filter(|c| c.synced < c.len) else {
+            return Ok(false);
+        };
+        let file = cur
+            .file
+            .try_clone()
+            .map_err(|e| PersistError::io("duplicate the descriptor of", &cur.path, e))?;
+        let ticket = background::Ticket {
+            segment: cur.first_seq,
+            len: cur.len,
+            next,
+            path: cur.path.clone(),
+        };
+        let syncer = match &mut self.syncer {
+            Some(s) => s,
+            None => {
+                let s = background::Syncer::spawn()
+                    .map_err(|e| PersistError::io("start the fsync thread for", &cur.path, e))?;
+                self.syncer.insert(s)
+            }
+        };
+        Ok(syncer.start(file, ticket).is_ok())
+    }
+
+    /// Applies a finished background sync, if there is one (never blocks).
+    ///
+    /// # Errors
+    ///
+    /// The background `fdatasync` failed: as for [`sync`](Self::sync), every record it
+    /// covered is written again before the next sync.
+    pub fn poll_background(&mut self) -> Result<(), PersistError> {
+        match self.syncer.as_mut().and_then(background::Syncer::poll) {
+            Some(done) => self.apply_background(done),
+            None => Ok(()),
+        }
+    }
+
+    /// Waits for the background sync in flight, if any, and applies it.
+    fn wait_background(&mut self) -> Result<(), PersistError> {
+        match self.syncer.as_mut().and_then(background::Syncer::wait) {
+            Some(done) => self.apply_background(done),
+            None => Ok(()),
+        }
+    }
+
+    /// A finished background sync: on success the records it covered are durable; on
+    /// failure the segment is cut back to its durable length and everything after is
+    /// written again from `buf` (the pages may be lost yet marked clean).
+    fn apply_background(&mut self, (ticket, result): background::Done) -> Result<(), PersistError> {
+        // Rolls and inline syncs wait for the job, so it covers the current segment.
+        let Some(cur) = self
+            .current
+            .as_mut()
+            .filter(|c| c.first_seq == ticket.segment)
+        else {
+            return Ok(());
+        };
+        match result {
+            Ok(()) => {
+                cur.synced = cur.synced.max(ticket.len);
+                // Frames below `ticket.next` were written (to this segment) when the
+                // job started; none was drained since (nothing else synced).
+                let frames = ticket.next.saturating_sub(self.buf_first) as usize;
+                let bytes = (frames * RECORD_BYTES).min(self.written);
+                self.buf.drain(..bytes);
+                self.buf_first += (bytes / RECORD_BYTES) as u64;
+                self.written -= bytes;
+                Ok(())
+            }
+            Err(e) => {
+                cur.len = cur.synced;
+                self.written = 0;
+                let _ = cur.file.set_len(cur.len);
+                Err(PersistError::io("fdatasync", &ticket.path, e))
+            }
+        }
     }
 
     /// For `fsync = never`: drops the frames already written instead of keeping them
@@ -320,6 +440,7 @@ impl LogWriter {
 
     /// `fdatasync`s the current segment; on success every written frame is durable.
     fn sync_current(&mut self) -> Result<(), PersistError> {
+        self.wait_background()?;
         if let Some(cur) = self.current.as_mut()
             && cur.synced < cur.len
         {

@@ -112,6 +112,7 @@ impl LogWriter {
             tail: None,
             next_seq: None,
             roll_sync: true,
+            syncer: None,
         };
         while let Some(last) = segments.last() {
             match recover_last(last, &mut report)? {

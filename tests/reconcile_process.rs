@@ -72,6 +72,14 @@ impl Setup {
         read_book(&self.data().join(BOOK_FILE_NAME)).unwrap()
     }
 
+    /// What a failed wait for agreement last saw (never panics).
+    fn describe_difference(&self, reader: &SharedReader) -> String {
+        match read_book(&self.data().join(BOOK_FILE_NAME)) {
+            Ok(book) => book_difference(reader, &book).unwrap_or_else(|| "agrees".into()),
+            Err(e) => format!("book: {e}"),
+        }
+    }
+
     fn start(&self, label: &str, cmd: &str, config: &Path, extra: &[&str]) -> Proc {
         let data = self.data();
         let mut args = vec![
@@ -122,18 +130,30 @@ impl Setup {
     }
 }
 
-/// Our positions (the live region's rows) equal the broker's book, nothing open.
-fn agrees_with_book(reader: &SharedReader, book: &StoredBook) -> bool {
-    let Ok(ours) = reader.positions() else {
-        return false;
+/// Where our positions (the live region's rows) differ from the broker's book in
+/// quantity or average price, or a mismatch is open: `None` when they agree.
+/// (Reconciliation adopts both; positions here stay within one unit, for which a
+/// sync reproduces the broker's cost basis exactly, so equality is exact.)
+fn book_difference(reader: &SharedReader, book: &StoredBook) -> Option<String> {
+    let ours = match reader.positions() {
+        Ok(ours) => ours,
+        Err(e) => return Some(format!("positions: {e}")),
     };
     book.rows
         .iter()
         .zip(&ours)
-        // Quantities: reconciliation compares (and adopts) positions by quantity; an
-        // out-of-band fill and a dropped report can leave equal quantities at
-        // different cost bases, which is not a mismatch.
-        .all(|((_, b), o)| (o.qty, o.mismatch_open) == (b.qty, 0))
+        .enumerate()
+        .find(|(_, ((_, b), o))| (o.qty, o.avg_price, o.mismatch_open) != (b.qty, b.avg_price, 0))
+        .map(|(i, ((_, b), o))| {
+            format!(
+                "instrument {i}: ours {} @ {} (mismatch open: {}), the broker's {} @ {}",
+                o.qty, o.avg_price, o.mismatch_open, b.qty, b.avg_price
+            )
+        })
+}
+
+fn agrees_with_book(reader: &SharedReader, book: &StoredBook) -> bool {
+    book_difference(reader, book).is_none()
 }
 
 fn stop(proc: &mut Proc) {
@@ -182,7 +202,7 @@ fn faults_named_on_the_command_line_are_injected_and_reconciled() {
     let reader = attach(setup.shm.path(), &setup.name, &mut core);
     wait_for(
         "the feed's end and positions equal to the broker's",
-        || core.logs(),
+        || format!("{}; {}", setup.describe_difference(&reader), core.logs()),
         || {
             reader.metrics().is_ok_and(|(m, _)| m.ticks >= 4_000)
                 && agrees_with_book(&reader, &setup.book())
@@ -275,7 +295,7 @@ fn kill_between_submit_and_fill(
     let fills_at_start = setup.book().totals.fills;
     wait_for(
         "trading after the restart, then positions equal to the broker's",
-        || core.logs(),
+        || format!("{}; {}", setup.describe_difference(&reader), core.logs()),
         || {
             let book = setup.book();
             book.totals.fills > fills_at_start + 3 && agrees_with_book(&reader, &book)

@@ -7,9 +7,12 @@
 //! `Last-Event-ID` (the `id` of the last event or snapshot it saw) when it reconnects.
 //! What the ring still holds is replayed; otherwise a `resync` and a fresh snapshot.
 //!
-//! Progress: async; a session waits on the fan-out channel and on its socket. A
-//! client that stops reading blocks only its own task (its socket buffer fills);
-//! when it reads again it finds itself lagged and is resynchronised.
+//! Progress: async; a WebSocket session is two tasks: the writer waits on the
+//! fan-out channel and its socket, a reader task reads (and drops) what the client
+//! sends and tells the writer when the client closes. The writer never polls the
+//! read half, so a message costs one wake-up and one write per client. A client
+//! that stops reading blocks only its own task (its socket buffer fills); when it
+//! reads again it finds itself lagged and is resynchronised.
 
 use std::convert::Infallible;
 
@@ -18,8 +21,11 @@ use axum::extract::{RawQuery, State};
 use axum::http::HeaderMap;
 use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::response::{IntoResponse, Response};
+use futures_util::stream::SplitStream;
 use futures_util::stream::{self, Stream};
 use futures_util::{SinkExt, StreamExt};
+use tokio::sync::oneshot;
+use tokio::task::JoinHandle;
 
 use crate::hub::Resume;
 use crate::query;
@@ -52,9 +58,16 @@ async fn serve_websocket(app: App, socket: WebSocket, resume: Resume) {
     let Some(mut session) = Session::open(&app.hub, resume).await else {
         return;
     };
-    let (mut sink, mut incoming) = socket.split();
+    let (mut sink, incoming) = socket.split();
+    // The client's side is read by a task of its own, so that sending (the hot path)
+    // never polls the read half (each poll costs a buffer fill and a readiness check);
+    // `closed` fires when the client closes or the connection fails.
+    let (gone, mut closed) = oneshot::channel::<()>();
+    let _reader = AbortOnDrop(tokio::spawn(read_until_closed(incoming, gone)));
     loop {
         tokio::select! {
+            biased;
+            _ = &mut closed => return,
             out = session.next() => {
                 let Some(out) = out else { break };
                 // A backlog goes out in one write: the messages ready now are queued
@@ -70,15 +83,31 @@ async fn serve_websocket(app: App, socket: WebSocket, resume: Resume) {
                     return;
                 }
             }
-            msg = incoming.next() => match msg {
-                // The client says nothing we act on; pings are answered by the library.
-                Some(Ok(Message::Close(_))) | Some(Err(_)) | None => return,
-                Some(Ok(_)) => {}
-            },
         }
     }
     // The bridge is stopping: say goodbye.
     let _ = sink.send(Message::Close(None)).await;
+}
+
+/// Reads the client's messages until it closes or the connection fails, then drops
+/// `gone`. The client says nothing the bridge acts on; pings are answered by the
+/// library.
+async fn read_until_closed(mut incoming: SplitStream<WebSocket>, gone: oneshot::Sender<()>) {
+    while let Some(Ok(msg)) = incoming.next().await {
+        if matches!(msg, Message::Close(_)) {
+            break;
+        }
+    }
+    drop(gone);
+}
+
+/// Aborts its task when dropped (a session's reader ends with the session).
+struct AbortOnDrop(JoinHandle<()>);
+
+impl Drop for AbortOnDrop {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
 }
 
 /// `GET /events`.

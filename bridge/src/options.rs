@@ -32,7 +32,7 @@ pub struct Options {
     pub allowed_origins: Vec<String>,
     /// Heartbeat age after which the core counts as stale (`monitor.stale_ms`).
     pub stale: Duration,
-    /// Tokio worker threads (0: one per CPU core, at most 4).
+    /// Tokio worker threads (0: half the CPU cores, at least 1, at most 4).
     pub workers: usize,
 }
 

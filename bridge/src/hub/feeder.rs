@@ -4,6 +4,7 @@
 //! Progress: blocking; never waits for the core (non-gating), never waits for a
 //! client (the broadcast channel overwrites).
 
+use std::num::NonZeroU64;
 use std::path::Path;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -34,10 +35,11 @@ const STATE_AT_LEAST: Duration = Duration::from_secs(1);
 /// Pause between attach attempts while there is no core.
 const ATTACH_RETRY: Duration = Duration::from_millis(200);
 /// Sleep between polls of an idle ring, once the waiter's spin and yield phases are
-/// over. It bounds what idling adds to a critical event's latency (about 0.15 ms with
-/// the kernel's default 50 µs timer slack) at about 7000 wake-ups a second of a few
-/// µs each while idle; `Waiter`'s own park grows to 0.5 ms, half the 1 ms budget of a
-/// critical event (`seamless bench bridge`).
+/// over. It bounds what idling adds to a critical event's latency (the reader thread
+/// cuts its timer slack to 1 ns, so a sleep ends about on time instead of up to the
+/// default 50 µs late) at about 10000 wake-ups a second of a few µs each while idle;
+/// `Waiter`'s own park grows to 0.5 ms, half the 1 ms budget of a critical event
+/// (`seamless bench bridge`).
 const IDLE_POLL: Duration = Duration::from_micros(100);
 
 /// Why [`Feeder::follow`] returned.
@@ -92,6 +94,12 @@ impl Feeder {
 
     /// Runs until the stop flag is set.
     pub fn run(mut self) {
+        // The idle poll's sleeps end on time instead of up to the default 50 µs timer
+        // slack late (man 2 prctl, PR_SET_TIMERSLACK): what a critical event waits
+        // for the reader to look again is then the poll interval, no more.
+        if let Err(e) = rustix::thread::set_current_timer_slack(NonZeroU64::new(1)) {
+            tracing::debug!("seamless bridge: timer slack left at its default: {e}");
+        }
         let dir = self.opts.shm_dir.clone();
         let dir = dir.as_deref();
         let mut slot: Option<Slot> = None;

@@ -16,8 +16,9 @@
 //! after its `from`), none twice, none missing.
 //!
 //! Progress: the reader thread is blocking (when idle it spins and yields through
-//! [`seamless_ipc::wait::Waiter`], then polls every 0.1 ms); the handle's calls are
-//! async and never block a runtime worker.
+//! [`seamless_ipc::wait::Waiter`], then polls every 0.1 ms, its timer slack cut to
+//! 1 ns so the polls keep time); the handle's calls are async and never block a
+//! runtime worker.
 //!
 //! # Example
 //!

@@ -106,10 +106,15 @@ pub fn is_kind_type(text: &[u8], kind: &str) -> bool {
     text.starts_with(needle.as_bytes())
 }
 
-/// Whether `text` is an event of `kind`.
-pub fn is_kind(text: &[u8], kind: &str) -> bool {
-    let needle = format!("\"kind\":\"{kind}\"");
-    text.windows(needle.len()).any(|w| w == needle.as_bytes())
+/// The `kind` of an event message (`..."kind":"trade_executed",...`), without
+/// allocating: the field name is looked for only where a `"` starts, so a client pays
+/// a few byte comparisons per message (every client reads every message).
+pub fn event_kind(text: &[u8]) -> Option<&[u8]> {
+    const FIELD: &[u8] = b"\"kind\":\"";
+    let at = (0..text.len()).find(|&i| text[i] == b'"' && text[i..].starts_with(FIELD))?;
+    let rest = &text[at + FIELD.len()..];
+    let end = rest.iter().position(|&b| b == b'"')?;
+    Some(&rest[..end])
 }
 
 #[cfg(test)]
@@ -120,8 +125,8 @@ mod tests {
     fn finds_the_sequence_and_kind() {
         let ev = br#"{"seq":42,"ts_ns":1,"kind":"trade_executed","instrument":"X"}"#;
         assert_eq!(event_seq(ev), Some(42));
-        assert!(is_kind(ev, "trade_executed"));
-        assert!(!is_kind(ev, "runner_stopped"));
         assert_eq!(event_seq(br#"{"type":"state"}"#), None);
+        assert_eq!(event_kind(ev), Some(&b"trade_executed"[..]));
+        assert_eq!(event_kind(br#"{"type":"state"}"#), None);
     }
 }

@@ -148,7 +148,8 @@ async fn one_client(
         let Some(seq) = client::event_seq(text) else {
             continue;
         };
-        if client::is_kind(text, "trade_executed") && seq > last {
+        let kind = client::event_kind(text);
+        if kind == Some(&b"trade_executed"[..]) && seq > last {
             last = seq;
             // Relaxed: ordered before the event's publication (see the publisher).
             let at = stamps
@@ -157,7 +158,7 @@ async fn one_client(
             if at > 0 {
                 samples.push(now.saturating_sub(at));
             }
-        } else if client::is_kind(text, "runner_stopped") {
+        } else if kind == Some(&b"runner_stopped"[..]) {
             break;
         }
     }

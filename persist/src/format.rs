@@ -7,7 +7,7 @@
 //!
 //! ```
 //! use seamless_persist::format::{self, SCHEMA_VERSION};
-//! assert_eq!(SCHEMA_VERSION, 2);
+//! assert_eq!(SCHEMA_VERSION, 3);
 //! assert_eq!(format::segment_name(42), "events-00000000000000000042.log");
 //! assert_eq!(format::parse_segment_name("events-00000000000000000042.log"), Some(42));
 //! assert_eq!(format::RECORD_BYTES, 80);
@@ -27,6 +27,9 @@
 //!    [`STATE_LAYOUT_VERSION`] with the region's FNV-1a [`LayoutHasher`]: a file
 //!    written by a build whose records differ at the same schema version is refused,
 //!    never misread. [`LAYOUT_HASHES`] keeps the hash each schema was written with.
+//!    The hash names a layout, not a meaning: a schema that only gives bytes a new
+//!    meaning (schema 3) keeps its predecessor's hash, and the version alone tells
+//!    the two apart.
 //! 3. File names carry the sequence number in 20 zero-padded digits (`u64::MAX` has
 //!    20), so a directory listing sorts in log order.
 //!
@@ -47,8 +50,12 @@ compile_error!(
 /// newer version are refused; older ones go through the `migrate` chain.
 ///
 /// History: 1, the first; 2, `Position` gained its mark (`State` layout 2; the
-/// segment records did not change). docs/versioning.md says when to bump it.
-pub const SCHEMA_VERSION: u32 = 2;
+/// segment records did not change); 3, spare record fields gained a meaning
+/// (`reconciliation_mismatch` f2/f3: both average prices; `position_synced` f2: the
+/// realized P&L the fold books), same bytes as 2, so that a schema-2 binary refuses
+/// these logs instead of folding them without the booked P&L. docs/versioning.md says
+/// when to bump it.
+pub const SCHEMA_VERSION: u32 = 3;
 
 /// The [`layout_hash`] of the build that wrote each schema: entry `i` is schema
 /// `i + 1`'s, and a file of that schema must carry it. Frozen: an entry never changes
@@ -57,6 +64,10 @@ pub const LAYOUT_HASHES: [u64; SCHEMA_VERSION as usize] = [
     // Schema 1, as written by commit 44dd3efba6d5 (persist/tests/fixtures/v1).
     0xaa77_78d2_b5eb_fceb,
     // Schema 2: `Position` with its mark.
+    0xf717_da8a_bc11_bed0,
+    // Schema 3: schema 2's layout (no size, field or `State` change), so schema 2's
+    // hash; only the meaning of spare `EventRecord` fields changed, which the version
+    // carries.
     0xf717_da8a_bc11_bed0,
 ];
 

@@ -1,7 +1,8 @@
-//! Schema 1 -> 2 against files the schema-1 code really wrote
+//! Schema 1 -> current (1 -> 2 -> 3) against files the schema-1 code really wrote
 //! (persist/tests/fixtures/v1, made by `make_v1.sh` at commit 44dd3efba6d5): they
-//! restore into the values the v1 core had, pass `verify`, mix with schema-2 files
-//! after a restart, and files of a schema newer than this build are refused.
+//! restore into the values the v1 core had, pass `verify`, mix with files of this
+//! build's schema after a restart, and files of a schema newer than this build are
+//! refused.
 
 mod common;
 
@@ -188,14 +189,14 @@ fn append_run(log: &mut LogWriter, state: &mut State, n: u64) {
 }
 
 #[test]
-fn a_directory_of_v1_and_v2_files_restores_across_restarts() {
+fn a_directory_of_v1_and_current_files_restores_across_restarts() {
     let dir = v1_dir();
     let first = restore_ok(dir.path());
     let meta: LogMeta = first.meta.clone().unwrap();
     let mut state = first.state;
     let v1_segments = segments(dir.path());
 
-    // A v2 persister opens the v1 log: it never appends to the v1 segment.
+    // A current persister opens the v1 log: it never appends to the v1 segment.
     let (mut log, report) = LogWriter::open(dir.path(), 24 * 1024, meta.clone()).unwrap();
     assert_eq!(report.next_seq, Some(669), "{report}");
     append_run(&mut log, &mut state, 120);
@@ -216,7 +217,7 @@ fn a_directory_of_v1_and_v2_files_restores_across_restarts() {
         "the v1 segment is untouched"
     );
 
-    // A restart: the newest snapshot is v2, the log after it v2.
+    // A restart: the newest snapshot is current, the log after it too.
     let second = restore_ok(dir.path());
     assert_state(&second.state, &state, "after the first restart");
     assert_eq!(second.report.migrated_from, None);
@@ -224,22 +225,22 @@ fn a_directory_of_v1_and_v2_files_restores_across_restarts() {
     append_run(&mut log, &mut state, 30);
     drop(log);
 
-    // Every route gives the same state: newest v2 snapshot, the migrated v1 snapshot
-    // across v1 and v2 segments, and the whole log from seq 1.
-    assert_state(&restore_ok(dir.path()).state, &state, "v2 snapshot");
-    let v2_snapshots: Vec<_> = snapshots(dir.path())
+    // Every route gives the same state: newest current snapshot, the migrated v1
+    // snapshot across v1 and current segments, and the whole log from seq 1.
+    assert_state(&restore_ok(dir.path()).state, &state, "current snapshot");
+    let new_snapshots: Vec<_> = snapshots(dir.path())
         .into_iter()
-        .filter(|s| file_schema(s) == 2)
+        .filter(|s| file_schema(s) == SCHEMA_VERSION)
         .collect();
-    assert_eq!(v2_snapshots.len(), 1);
+    assert_eq!(new_snapshots.len(), 1);
     let older = copy_dir(dir.path());
-    std::fs::remove_file(older.path().join(v2_snapshots[0].file_name().unwrap())).unwrap();
+    std::fs::remove_file(older.path().join(new_snapshots[0].file_name().unwrap())).unwrap();
     let r = restore_ok(older.path());
     assert_eq!(r.report.snapshot.as_ref().map(|s| s.last_seq), Some(509));
     assert_state(
         &r.state,
         &state,
-        "migrated v1 snapshot + v1 and v2 segments",
+        "migrated v1 snapshot + v1 and current segments",
     );
     let v = verify(dir.path()).unwrap();
     assert!(v.ok(), "{v}");
@@ -268,25 +269,25 @@ fn file_schema_kind(path: &Path) -> &str {
 }
 
 #[test]
-fn files_of_schema_3_are_refused_never_misread() {
+fn files_of_a_newer_schema_are_refused_never_misread() {
+    let newer = SCHEMA_VERSION + 1;
     let dir = v1_dir();
     let snap = snapshots(dir.path()).pop().unwrap();
-    craft_schema(&snap, 3);
+    craft_schema(&snap, newer);
     let e = load_snapshot(&snap).unwrap_err();
     assert!(
         matches!(
             e,
-            PersistError::NewerSchema {
-                found: 3,
-                supported: 2,
-                ..
-            }
+            PersistError::NewerSchema { found, supported, .. }
+                if found == newer && supported == SCHEMA_VERSION
         ),
         "{e}"
     );
     let text = e.to_string();
     assert!(
-        text.contains("schema version 3, newer than this binary's 2"),
+        text.contains(&format!(
+            "schema version {newer}, newer than this binary's {SCHEMA_VERSION}"
+        )),
         "{text}"
     );
     assert!(text.contains(&snap.display().to_string()), "{text}");
@@ -298,7 +299,7 @@ fn files_of_schema_3_are_refused_never_misread() {
     std::fs::remove_file(&snap).unwrap();
     let last = segments(dir.path()).pop().unwrap();
     let before = std::fs::read(&last).unwrap();
-    craft_schema(&last, 3);
+    craft_schema(&last, newer);
     for e in [
         restore(dir.path(), RestoreOptions { repair: true }).unwrap_err(),
         LogWriter::open(dir.path(), 1 << 20, LogMeta::default()).unwrap_err(),
@@ -306,11 +307,8 @@ fn files_of_schema_3_are_refused_never_misread() {
         assert!(
             matches!(
                 e,
-                PersistError::NewerSchema {
-                    found: 3,
-                    supported: 2,
-                    ..
-                }
+                PersistError::NewerSchema { found, supported, .. }
+                    if found == newer && supported == SCHEMA_VERSION
             ),
             "{e}"
         );
@@ -318,7 +316,8 @@ fn files_of_schema_3_are_refused_never_misread() {
     let v = verify(dir.path()).unwrap();
     assert!(!v.ok());
     assert!(
-        v.problems().any(|p| p.what.contains("schema version 3")),
+        v.problems()
+            .any(|p| p.what.contains(&format!("schema version {newer}"))),
         "{v}"
     );
     let after = std::fs::read(&last).unwrap();

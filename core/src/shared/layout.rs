@@ -37,8 +37,11 @@ use crate::domain::{
 /// section or record changes, in shape or in meaning (docs/versioning.md); the layout
 /// hash catches changes of shape that were not bumped, and a test pins the pair.
 ///
-/// History: 1, the first; 2, [`Position`] gained `mark`, `mark_ns` and `marked`.
-pub const LAYOUT_VERSION: u32 = 2;
+/// History: 1, the first; 2, [`Position`] gained `mark`, `mark_ns` and `marked`; 3,
+/// the ring's [`EventRecord`]s give spare fields a meaning (`reconciliation_mismatch`
+/// f2/f3: both average prices; `position_synced` f2: the realized P&L booked), same
+/// shapes and hash as 2.
+pub const LAYOUT_VERSION: u32 = 3;
 
 /// Section ids (stable: readers look sections up by them).
 pub mod section {

@@ -5,6 +5,7 @@
 //! |---:|---|---|---|
 //! | 1 | the first | - | - |
 //! | 2 | `Position` gained `mark`, `mark_ns`, `marked` (`State` 44 272 -> 45 296 bytes) | [`v1_to_v2::snapshot`]: rows re-laid, the mark taken from the instrument's market row | [`v1_to_v2::segment`]: identity (records unchanged) |
+//! | 3 | no layout: spare record fields gained a meaning (`reconciliation_mismatch` f2/f3 both average prices, `position_synced` f2 the realized P&L the fold books; schema 2 wrote them as 0, which means the same in schema 3) | [`v2_to_v3::snapshot`]: identity | [`v2_to_v3::segment`]: identity |
 //!
 //! A file with a *newer* schema is refused with both versions named
 //! ([`PersistError::NewerSchema`]); a file whose layout hash is not the one its schema
@@ -23,7 +24,7 @@
 //! use seamless_persist::{LogMeta, load_snapshot, write_snapshot};
 //! let dir = tempfile::tempdir().unwrap();
 //! let path = write_snapshot(dir.path(), &State::new(), &LogMeta::default()).unwrap();
-//! assert_eq!(load_snapshot(&path).unwrap().0, State::new()); // schema 2: no step
+//! assert_eq!(load_snapshot(&path).unwrap().0, State::new()); // schema 3: no step
 //! ```
 //!
 //! # Adding schema N + 1 (docs/versioning.md)
@@ -42,6 +43,11 @@
 //! 4. Keep fixtures written by the old code (`persist/tests/fixtures/vN/`, made by the
 //!    old commit) and test that they restore into the expected values.
 //!
+//! A change of meaning with no change of bytes (a spare field put to use) is a new
+//! schema too: its steps are the identity, its [`LAYOUT_HASHES`] entry repeats the
+//! previous one, and the bump is what makes an older binary refuse the newer files
+//! instead of folding them with the old meaning (schema 3).
+//!
 //! # Implementation
 //!
 //! 1. [`check_version`] refuses version 0 and anything newer than this binary.
@@ -57,6 +63,8 @@
 mod v1;
 mod v1_to_v2;
 mod v2;
+mod v2_to_v3;
+mod v3;
 
 use std::path::Path;
 
@@ -93,12 +101,14 @@ pub(crate) struct RawSegmentHeader {
 type Step<T> = fn(&Path, T) -> Result<T, PersistError>;
 
 /// Snapshot steps: entry `i` migrates schema `i + 1` to `i + 2`.
-const SNAPSHOT_STEPS: [Step<RawSnapshot>; SCHEMA_VERSION as usize - 1] = [v1_to_v2::snapshot];
+const SNAPSHOT_STEPS: [Step<RawSnapshot>; SCHEMA_VERSION as usize - 1] =
+    [v1_to_v2::snapshot, v2_to_v3::snapshot];
 
 /// Segment steps, like [`SNAPSHOT_STEPS`]. A step for segments also owns the record
 /// frame conversion of that version (the scanner reads current frames only; every
 /// step so far is the identity on records).
-const SEGMENT_STEPS: [Step<RawSegmentHeader>; SCHEMA_VERSION as usize - 1] = [v1_to_v2::segment];
+const SEGMENT_STEPS: [Step<RawSegmentHeader>; SCHEMA_VERSION as usize - 1] =
+    [v1_to_v2::segment, v2_to_v3::segment];
 
 /// Refuses a version this binary cannot read: 0 (never written) or newer than
 /// [`SCHEMA_VERSION`].
@@ -218,10 +228,13 @@ mod tests {
         assert_eq!(
             (SCHEMA_VERSION, format!("{LAYOUT_HASH:#018x}")),
             (
-                2,
+                3,
                 format!("{:#018x}", LAYOUT_HASHES[SCHEMA_VERSION as usize - 1])
             )
         );
+        // Schema 3 changed meanings, not layouts: it shares schema 2's hash (a schema
+        // is told by its version; the hash only guards its layout).
+        assert_eq!(LAYOUT_HASHES[2], LAYOUT_HASHES[1]);
         let current = RawSegmentHeader {
             schema: SCHEMA_VERSION,
             layout_hash: LAYOUT_HASH,

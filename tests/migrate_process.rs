@@ -1,8 +1,8 @@
-//! Schema 2 meets the schema-1 fixture (persist/tests/fixtures/v1, written by the v1
+//! Schema 3 meets the schema-1 fixture (persist/tests/fixtures/v1, written by the v1
 //! binaries) as real processes: `seamless log verify|stats` on the v1 data directory,
-//! and a schema-2 `seamless persist` + `seamless core` continuing it, after which the
-//! directory mixes v1 and v2 files and still restores, verifies and shows the new
-//! field in `monitor --once --json`.
+//! and a schema-3 `seamless persist` + `seamless core` continuing it, after which the
+//! directory mixes v1 and v3 files and still restores, verifies and shows the mark
+//! (schema 2's field) in `monitor --once --json`.
 
 mod common;
 
@@ -65,8 +65,30 @@ fn log_verify_and_stats_pass_on_the_v1_fixture() {
     assert_eq!(schemas(&s, "snapshots"), [1, 1], "{s}");
 }
 
+/// The schema-2 fixture (persist/tests/fixtures/v2, with syncs and mismatches as the
+/// v2 binaries logged them) through this build's tools, copied out of the repository.
 #[test]
-fn a_v2_core_and_persister_continue_a_v1_data_directory() {
+fn log_verify_and_stats_pass_on_the_v2_fixture() {
+    let root = tempfile::tempdir().unwrap();
+    let data = root.path().join("data");
+    std::fs::create_dir(&data).unwrap();
+    let v2 = Path::new(env!("CARGO_MANIFEST_DIR")).join("persist/tests/fixtures/v2/data");
+    for e in std::fs::read_dir(v2).unwrap() {
+        let p = e.unwrap().path();
+        std::fs::copy(&p, data.join(p.file_name().unwrap())).unwrap();
+    }
+    let v = log_json("verify", &data);
+    assert_eq!(v["ok"], true, "{v}");
+    assert_eq!(v["records"], 570, "{v}");
+    assert_eq!(v["snapshots_compared"], 2, "{v}");
+    let s = log_json("stats", &data);
+    assert_eq!(schemas(&s, "segments"), [2, 2], "{s}");
+    assert_eq!(schemas(&s, "snapshots"), [2, 2], "{s}");
+    assert_eq!(s["by_kind"]["position_synced"], 10, "{s}");
+}
+
+#[test]
+fn a_current_core_and_persister_continue_a_v1_data_directory() {
     let shm = ShmDir::new("migrate");
     let root = tempfile::tempdir().unwrap();
     let data = copy_fixture(root.path());
@@ -124,12 +146,12 @@ keep_snapshots = 1000
         core.logs()
     );
 
-    // The log continues the v1 one in new schema-2 files; the v1 files are as they were.
+    // The log continues the v1 one in new schema-3 files; the v1 files are as they were.
     let s = log_json("stats", &data);
     let segs = schemas(&s, "segments");
     assert_eq!(segs[..3], [1, 1, 1], "{s}");
-    assert!(segs.len() > 3 && segs[3..].iter().all(|&v| v == 2), "{s}");
-    assert!(schemas(&s, "snapshots").contains(&2), "{s}");
+    assert!(segs.len() > 3 && segs[3..].iter().all(|&v| v == 3), "{s}");
+    assert!(schemas(&s, "snapshots").contains(&3), "{s}");
     for f in [
         "events-00000000000000000001.log",
         "events-00000000000000000611.log",

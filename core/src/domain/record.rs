@@ -52,13 +52,15 @@
 //!    | market_update           |      |             | bid         | ask     | last      |           |     |
 //!
 //! 3. Encoding writes zeros into unused bytes. Decoding checks the kind code, the side,
-//!    the codes and names a kind uses, and ignores unused bytes (so a newer writer may
-//!    use a spare field without breaking older readers; layout changes still bump the
-//!    log's schema version).
+//!    the codes and names a kind uses, and ignores unused bytes. Putting a spare field
+//!    to use still bumps the log's schema version (and the region's layout version):
+//!    an older binary would ignore the field and misread the event, so it must refuse
+//!    the file instead (docs/versioning.md).
 //!    `reconciliation_mismatch` f2/f3 and `position_synced` f2 were such spare fields
-//!    (written as zero) until reconciliation compared average prices (issue 7): a
-//!    record written before reads them as 0, which is exactly their old meaning (no
-//!    average recorded; no basis correction booked), so the layout did not change.
+//!    (written as zero) until reconciliation compared average prices (issue 7,
+//!    schema 3): a record written before reads them as 0, which is exactly their old
+//!    meaning (no average recorded; no basis correction booked), so the v2 -> v3 step
+//!    is the identity.
 //!
 //! Decoding must never panic or trust a code: records come from disk and from shared
 //! memory written by another process.

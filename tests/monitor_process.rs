@@ -382,3 +382,54 @@ fn tui_in_tmux_shows_state_survives_sigkill_and_reattaches() {
         tmux.terminal_restored()
     });
 }
+
+/// The pid of the pane's program: the pane runs `sh -c 'seamless ...; echo $?'`, so it
+/// is the shell's child.
+fn pane_program_pid(tmux: &Tmux) -> Option<u32> {
+    let out = tmux
+        .cmd(&["list-panes", "-t", "m", "-F", "#{pane_pid}"])
+        .output()
+        .ok()?;
+    let sh: u32 = String::from_utf8_lossy(&out.stdout).trim().parse().ok()?;
+    let children = std::fs::read_to_string(format!("/proc/{sh}/task/{sh}/children")).ok()?;
+    children.split_whitespace().next()?.parse().ok()
+}
+
+/// Whether process `pid` has exited (gone, or a zombie nobody reaped yet).
+fn exited(pid: u32) -> bool {
+    match std::fs::read_to_string(format!("/proc/{pid}/stat")) {
+        // The state is the field after the ")" that ends the command name.
+        Ok(stat) => stat
+            .rsplit_once(") ")
+            .is_some_and(|(_, rest)| rest.starts_with('Z') || rest.starts_with('X')),
+        Err(_) => true,
+    }
+}
+
+#[test]
+fn tui_ends_cleanly_when_its_terminal_goes_away() {
+    let dir = ShmDir::new("hup");
+    let name = "hupbin";
+    let _core = start_core(&dir, name);
+    let tmux = Tmux::start(&dir, &["monitor", "--name", name]);
+    tmux.wait_screen("the monitor's screen", |s| {
+        s.contains(&format!("seamless monitor: {name}"))
+    });
+    let mut pid = None;
+    wait_for("the monitor's pid", || {
+        pid = pane_program_pid(&tmux);
+        pid.is_some()
+    });
+    let pid = pid.unwrap_or_default();
+    assert_eq!(monitor_slots(&dir, name).len(), 1, "the monitor's slot");
+    // The terminal hangs up (as when an ssh session drops): the monitor must end, not
+    // spin reading end-of-file (crossterm retries that forever).
+    let _ = tmux.cmd(&["kill-server"]).status();
+    wait_for("the monitor to exit after its terminal went away", || {
+        exited(pid)
+    });
+    wait_for(
+        "its reader slot removed (a clean exit, not a crash)",
+        || monitor_slots(&dir, name).is_empty(),
+    );
+}

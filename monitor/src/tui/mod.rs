@@ -8,8 +8,8 @@
 //! coalesced: at most [`MAX_EVENTS_PER_FRAME`] events
 //! per frame, the rest counted as skipped.
 //!
-//! The terminal is restored on every exit: `q`, Ctrl-C, SIGTERM/SIGINT (the stop
-//! flag), an error (the guard's `Drop`) and a panic (ratatui's panic hook, which also
+//! The terminal is restored on every exit: `q`, Ctrl-C, SIGTERM/SIGINT/SIGHUP (the
+//! stop flag), the terminal going away (`tty_watch.rs`), an error (the guard's `Drop`) and a panic (ratatui's panic hook, which also
 //! runs before a `panic = "abort"` abort).
 //!
 //! Progress: blocking (it is an interactive program).
@@ -19,7 +19,8 @@
 //! 1. Attach and read before touching the terminal, so attach errors print normally.
 //! 2. Enter raw mode and the alternate screen (`ratatui::try_init`, which installs the
 //!    restoring panic hook); a guard restores on drop.
-//! 3. Loop: wait for a key until the next poll point; poll the session; draw when
+//! 3. Loop: wait for a key until the next poll point (`poll(2)` on the terminal in
+//!    [`TtyWatch`](tty_watch::TtyWatch), then crossterm reads it); poll the session; draw when
 //!    dirty, at most once per frame interval. (The "immediate mode, redraw on change"
 //!    pattern from the ratatui book, with a change check instead of a fixed tick.)
 //!
@@ -34,6 +35,7 @@ pub mod headless;
 mod keys;
 mod quotes;
 mod session;
+mod tty_watch;
 
 use std::io;
 use std::time::{Duration, Instant};
@@ -44,6 +46,7 @@ use ratatui::DefaultTerminal;
 use crate::error::MonitorError;
 use crate::options::Options;
 use crate::view;
+use tty_watch::{Ready, TtyWatch};
 
 pub use keys::{Action, handle as handle_key};
 pub use quotes::QuoteAges;
@@ -76,6 +79,7 @@ impl Drop for TerminalGuard {
 /// errors.
 pub fn run(opts: &Options) -> Result<(), MonitorError> {
     let mut session = Session::start(opts)?;
+    let mut tty = TtyWatch::open().map_err(MonitorError::Terminal)?;
     let mut term = TerminalGuard::enter().map_err(MonitorError::Terminal)?;
     let frame = opts.frame_interval();
     let check = CHECK_EVERY.min(opts.stale / 4).max(frame);
@@ -94,17 +98,26 @@ pub fn run(opts: &Options) -> Result<(), MonitorError> {
             wake = wake.min(next_draw);
         }
         let timeout = wake.saturating_duration_since(Instant::now());
-        if event::poll(timeout).map_err(MonitorError::Terminal)? {
-            match event::read().map_err(MonitorError::Terminal)? {
-                Event::Key(key) => match keys::handle(&mut session.model.ui, key) {
-                    Action::Quit => break,
-                    Action::Redraw => dirty = true,
-                    Action::Ignore => {}
-                },
-                Event::Resize(..) => dirty = true,
-                _ => {}
+        match tty.wait(timeout).map_err(MonitorError::Terminal)? {
+            // The terminal went away: as SIGHUP (crossterm would read EOF forever).
+            Ready::Gone => break,
+            Ready::Input => {
+                let got = event::poll(Duration::ZERO).map_err(MonitorError::Terminal)?;
+                tty.delivered(got);
+                if got {
+                    match event::read().map_err(MonitorError::Terminal)? {
+                        Event::Key(key) => match keys::handle(&mut session.model.ui, key) {
+                            Action::Quit => break,
+                            Action::Redraw => dirty = true,
+                            Action::Ignore => {}
+                        },
+                        Event::Resize(..) => dirty = true,
+                        _ => {}
+                    }
+                }
+                continue;
             }
-            continue;
+            Ready::Timeout => {}
         }
         let now = Instant::now();
         if now < next_poll {

@@ -16,7 +16,7 @@ use seamless_ipc::spsc;
 
 use crate::pingpong::Endpoint;
 use crate::shmfile::{map_ro, map_rw};
-use crate::stream::{Sink, Source};
+use crate::stream::{Item, Sink, Source};
 
 /// The event-sized payload the broadcast scenarios carry (56 bytes: one 64-byte slot).
 pub type Payload = [u64; 7];
@@ -58,16 +58,16 @@ impl Endpoint for SpscEnd {
     }
 }
 
-impl Sink for spsc::Producer<u64> {
+impl<I: Item> Sink<I> for spsc::Producer<I> {
     #[inline]
-    fn try_push(&mut self, v: u64) -> bool {
+    fn try_push(&mut self, v: I) -> bool {
         spsc::Producer::try_push(self, v).is_ok()
     }
 }
 
-impl Source for spsc::Consumer<u64> {
+impl<I: Item> Source<I> for spsc::Consumer<I> {
     #[inline]
-    fn try_pop(&mut self) -> Option<u64> {
+    fn try_pop(&mut self) -> Option<I> {
         spsc::Consumer::try_pop(self)
     }
 }

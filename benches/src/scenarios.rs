@@ -20,7 +20,7 @@ use crate::pin::Cores;
 use crate::pingpong::{self, Endpoint, STOP};
 use crate::report::{Table, median_f64};
 use crate::shmfile::ScratchFile;
-use crate::stream::{self, SharedArrayQueue};
+use crate::stream::{self, Rec56, SharedArrayQueue};
 use crate::{floor, peers};
 
 /// Ring capacity used by every in-process ping-pong and stream series.
@@ -143,22 +143,39 @@ pub fn pingpong(opts: &Options, env: &Env) -> io::Result<Table> {
 /// Streaming throughput (items/s per round) of our SPSC ring and the peers.
 pub fn stream(opts: &Options, env: &Env) -> Vec<(String, Vec<f64>)> {
     let items = opts.stream_items;
-    let mut rates: Vec<(String, Vec<f64>)> = ["seamless spsc", "rtrb", "crossbeam ArrayQueue"]
-        .iter()
-        .map(|n| (n.to_string(), Vec::new()))
-        .collect();
+    let mut rates: Vec<(String, Vec<f64>)> = [
+        "seamless spsc",
+        "rtrb",
+        "crossbeam ArrayQueue",
+        "seamless spsc, 56 B",
+        "rtrb, 56 B",
+        "crossbeam ArrayQueue, 56 B",
+    ]
+    .iter()
+    .map(|n| (n.to_string(), Vec::new()))
+    .collect();
     for round in 0..opts.rounds {
         progress(opts, "stream", round);
-        let (tx, rx) = seamless_ipc::spsc::channel::<u64>(CAPACITY);
-        rates[0].1.push(stream::run(tx, rx, items, &env.cores));
-        let (tx, rx) = rtrb::RingBuffer::new(CAPACITY);
-        rates[1].1.push(stream::run(tx, rx, items, &env.cores));
-        let q = SharedArrayQueue(Arc::new(crossbeam_queue::ArrayQueue::new(CAPACITY)));
-        rates[2]
-            .1
-            .push(stream::run(q.clone(), q, items, &env.cores));
+        let runs = [
+            stream_of::<u64>(items, &env.cores),
+            stream_of::<Rec56>(items, &env.cores),
+        ];
+        for (i, r) in runs.into_iter().flatten().enumerate() {
+            rates[i].1.push(r);
+        }
     }
     rates
+}
+
+/// One round of [`stream()`] with items of type `I`: our ring, rtrb, ArrayQueue.
+fn stream_of<I: stream::Item>(items: u64, cores: &crate::pin::Cores) -> [f64; 3] {
+    let (tx, rx) = seamless_ipc::spsc::channel::<I>(CAPACITY);
+    let ours = stream::run(tx, rx, items, cores);
+    let (tx, rx) = rtrb::RingBuffer::<I>::new(CAPACITY);
+    let rtrb = stream::run(tx, rx, items, cores);
+    let q = SharedArrayQueue(Arc::new(crossbeam_queue::ArrayQueue::<I>::new(CAPACITY)));
+    let aq = stream::run(q.clone(), q, items, cores);
+    [ours, rtrb, aq]
 }
 
 /// Renders [`stream()`]'s results: median items/s and the median same-round ratio to rtrb.
@@ -167,11 +184,16 @@ pub fn render_stream(rates: &[(String, Vec<f64>)], opts: &Options) -> String {
         "\n## streaming throughput ({} rounds x {} items, capacity {CAPACITY}; median)\n",
         opts.rounds, opts.stream_items
     );
-    let base = rates
-        .iter()
-        .find(|(n, _)| n == "rtrb")
-        .map(|(_, v)| v.clone());
     for (name, v) in rates {
+        // Each item size against rtrb with the same items.
+        let peer = match name.split_once(", ") {
+            Some((_, size)) => format!("rtrb, {size}"),
+            None => "rtrb".to_owned(),
+        };
+        let base = rates
+            .iter()
+            .find(|(n, _)| *n == peer)
+            .map(|(_, v)| v.clone());
         let mut ratios: Vec<f64> = match &base {
             Some(b) => v.iter().zip(b).map(|(x, y)| x / y.max(1.0)).collect(),
             None => Vec::new(),

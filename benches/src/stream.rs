@@ -1,5 +1,7 @@
 //! Streaming throughput: one pinned producer pushes `1..=n` as fast as it can, one
-//! pinned consumer pops and checks the order; the figure is items per second.
+//! pinned consumer pops and checks the order; the figure is items per second. Items
+//! are `u64` (the classic queue benchmark) or [`Rec56`], a 56-byte record the size of
+//! the core's event record (what its rings and the event ring carry).
 //!
 //! Implementation:
 //! 1. Both threads start together on a barrier, producer on core 0, consumer on core 1.
@@ -13,16 +15,50 @@ use std::time::Instant;
 
 use crate::pin::Cores;
 
+/// An item streamed: made from its sequence number, which it gives back.
+pub trait Item: Copy + Send + 'static {
+    /// The item for sequence number `v`.
+    fn make(v: u64) -> Self;
+    /// Its sequence number.
+    fn seq(&self) -> u64;
+}
+
+impl Item for u64 {
+    #[inline]
+    fn make(v: u64) -> Self {
+        v
+    }
+    #[inline]
+    fn seq(&self) -> u64 {
+        *self
+    }
+}
+
+/// A 56-byte record (seven words; the first is the sequence number).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Rec56(pub [u64; 7]);
+
+impl Item for Rec56 {
+    #[inline]
+    fn make(v: u64) -> Self {
+        Rec56([v, v ^ 1, v ^ 2, v ^ 3, v ^ 4, v ^ 5, v ^ 6])
+    }
+    #[inline]
+    fn seq(&self) -> u64 {
+        self.0[0]
+    }
+}
+
 /// The sending half of a transport under test.
-pub trait Sink: Send + 'static {
+pub trait Sink<I = u64>: Send + 'static {
     /// Tries to push `v`; false when full.
-    fn try_push(&mut self, v: u64) -> bool;
+    fn try_push(&mut self, v: I) -> bool;
 }
 
 /// The receiving half of a transport under test.
-pub trait Source: Send + 'static {
+pub trait Source<I = u64>: Send + 'static {
     /// Tries to pop a value.
-    fn try_pop(&mut self) -> Option<u64>;
+    fn try_pop(&mut self) -> Option<I>;
 }
 
 /// Streams `n` items from `tx` to `rx`; returns items per second.
@@ -30,14 +66,15 @@ pub trait Source: Send + 'static {
 /// # Panics
 ///
 /// If an item arrives out of order or twice (a transport bug).
-pub fn run<T: Sink, R: Source>(mut tx: T, mut rx: R, n: u64, cores: &Cores) -> f64 {
+pub fn run<I: Item, T: Sink<I>, R: Source<I>>(mut tx: T, mut rx: R, n: u64, cores: &Cores) -> f64 {
     let barrier = Arc::new(Barrier::new(2));
     let (pc, pb) = (cores.clone(), barrier.clone());
     let producer = thread::spawn(move || {
         pc.pin(0);
         pb.wait();
         for v in 1..=n {
-            while !tx.try_push(v) {
+            let item = I::make(v);
+            while !tx.try_push(item) {
                 std::hint::spin_loop();
             }
         }
@@ -49,7 +86,7 @@ pub fn run<T: Sink, R: Source>(mut tx: T, mut rx: R, n: u64, cores: &Cores) -> f
     while expect <= n {
         match rx.try_pop() {
             Some(v) => {
-                assert_eq!(v, expect, "stream out of order");
+                assert_eq!(v.seq(), expect, "stream out of order");
                 expect += 1;
             }
             None => std::hint::spin_loop(),
@@ -60,34 +97,40 @@ pub fn run<T: Sink, R: Source>(mut tx: T, mut rx: R, n: u64, cores: &Cores) -> f
     n as f64 / secs.max(1e-9)
 }
 
-impl Sink for rtrb::Producer<u64> {
+impl<I: Item> Sink<I> for rtrb::Producer<I> {
     #[inline]
-    fn try_push(&mut self, v: u64) -> bool {
+    fn try_push(&mut self, v: I) -> bool {
         self.push(v).is_ok()
     }
 }
 
-impl Source for rtrb::Consumer<u64> {
+impl<I: Item> Source<I> for rtrb::Consumer<I> {
     #[inline]
-    fn try_pop(&mut self) -> Option<u64> {
+    fn try_pop(&mut self) -> Option<I> {
         self.pop().ok()
     }
 }
 
 /// Both halves of a crossbeam `ArrayQueue` (it is MPMC, so one shared queue).
-#[derive(Debug, Clone)]
-pub struct SharedArrayQueue(pub Arc<crossbeam_queue::ArrayQueue<u64>>);
+#[derive(Debug)]
+pub struct SharedArrayQueue<I = u64>(pub Arc<crossbeam_queue::ArrayQueue<I>>);
 
-impl Sink for SharedArrayQueue {
+impl<I> Clone for SharedArrayQueue<I> {
+    fn clone(&self) -> Self {
+        SharedArrayQueue(Arc::clone(&self.0))
+    }
+}
+
+impl<I: Item> Sink<I> for SharedArrayQueue<I> {
     #[inline]
-    fn try_push(&mut self, v: u64) -> bool {
+    fn try_push(&mut self, v: I) -> bool {
         self.0.push(v).is_ok()
     }
 }
 
-impl Source for SharedArrayQueue {
+impl<I: Item> Source<I> for SharedArrayQueue<I> {
     #[inline]
-    fn try_pop(&mut self) -> Option<u64> {
+    fn try_pop(&mut self) -> Option<I> {
         self.0.pop()
     }
 }

@@ -20,7 +20,7 @@
 //! 2. Enter raw mode and the alternate screen (`ratatui::try_init`, which installs the
 //!    restoring panic hook); a guard restores on drop.
 //! 3. Loop: wait for a key until the next poll point (`poll(2)` on the terminal in
-//!    [`TtyWatch`](tty_watch::TtyWatch), then crossterm reads it); poll the session; draw when
+//!    `TtyWatch`, `tty_watch.rs`; then crossterm reads it); poll the session; draw when
 //!    dirty, at most once per frame interval. (The "immediate mode, redraw on change"
 //!    pattern from the ratatui book, with a change check instead of a fixed tick.)
 //!

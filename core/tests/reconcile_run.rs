@@ -289,32 +289,46 @@ fn oob_detections(events: &[(u64, Event)], every: usize) -> Vec<Option<u64>> {
     out
 }
 
+/// An `adopt_broker` run with `faults` that goes on until the feed is done and the
+/// published positions agree with the paper broker's book; its config, book file,
+/// summary and events.
+fn adopt_run(
+    name: &str,
+    dir: &Path,
+    faults: &str,
+) -> (Config, PathBuf, RunSummary, Vec<(u64, Event)>) {
+    let cfg = config(name, dir, faults, ReconcilePolicy::AdoptBroker);
+    let book = book_path(&cfg);
+    let (summary, events) = run(dir, &cfg, |r| {
+        feed_done(r)?;
+        agrees_with_book(r, &book)
+    });
+    (cfg, book, summary, events)
+}
+
+/// Folds `events` and asserts the state holds the broker's book (quantity and
+/// average price of every instrument); returns the state.
+fn assert_fold_matches_book(events: &[(u64, Event)], book: &Path) -> State {
+    let state = fold(events);
+    for (i, (_, b)) in read_book(book).unwrap().rows.iter().enumerate() {
+        let o = state.positions()[i];
+        assert_eq!((o.qty, o.avg_price), (b.qty, b.avg_price), "instrument {i}");
+    }
+    state
+}
+
 #[test]
 fn out_of_band_fills_are_found_by_the_next_round_and_adopted() {
     let _serial = serial();
     let dir = tempfile::tempdir().unwrap();
-    let cfg = config(
-        "rc-oob",
-        dir.path(),
-        "oob_fill_every=4",
-        ReconcilePolicy::AdoptBroker,
-    );
-    let book = book_path(&cfg);
-    let (summary, events) = run(dir.path(), &cfg, |r| {
-        feed_done(r)?;
-        agrees_with_book(r, &book)
-    });
+    let (cfg, book, summary, events) = adopt_run("rc-oob", dir.path(), "oob_fill_every=4");
     let totals = read_book(&book).unwrap().totals;
     assert!(totals.oob_fills > 0, "no fault was injected: {summary}");
     assert!(count(&events, EventKind::ReconciliationMismatch) > 0);
     assert!(count(&events, EventKind::PositionSynced) > 0);
     replays(&events, ReconcilePolicy::AdoptBroker);
     // Afterwards (the run over) the folded state equals the broker's book.
-    let state = fold(&events);
-    for (i, (_, b)) in read_book(&book).unwrap().rows.iter().enumerate() {
-        let o = state.positions()[i];
-        assert_eq!((o.qty, o.avg_price), (b.qty, b.avg_price), "instrument {i}");
-    }
+    assert_fold_matches_book(&events, &book);
     let detections: Vec<u64> = oob_detections(&events, 4).into_iter().flatten().collect();
     assert!(!detections.is_empty(), "no fault could be checked");
     let max = detections.iter().max().unwrap();
@@ -335,17 +349,7 @@ fn out_of_band_fills_are_found_by_the_next_round_and_adopted() {
 fn dropped_fill_reports_are_adopted_and_the_orders_forgotten() {
     let _serial = serial();
     let dir = tempfile::tempdir().unwrap();
-    let cfg = config(
-        "rc-drop",
-        dir.path(),
-        "drop_fill_every=3",
-        ReconcilePolicy::AdoptBroker,
-    );
-    let book = book_path(&cfg);
-    let (summary, events) = run(dir.path(), &cfg, |r| {
-        feed_done(r)?;
-        agrees_with_book(r, &book)
-    });
+    let (_, book, summary, events) = adopt_run("rc-drop", dir.path(), "drop_fill_every=3");
     let totals = read_book(&book).unwrap().totals;
     assert!(totals.dropped > 0, "no fault was injected: {summary}");
     // Every order the broker took was answered, or its report dropped and adopted.
@@ -368,17 +372,11 @@ fn an_out_of_band_fill_with_a_lost_report_is_adopted_down_to_the_average_price()
     // someone trades the same quantity back at the other side of the quote. The
     // quantities then agree (neither side moved, as far as the broker's net goes) but,
     // when a position was open, the broker's average price moved by the spread.
-    let cfg = config(
+    let (_, book, summary, events) = adopt_run(
         "rc-oobdrop",
         dir.path(),
         "oob_fill_every=2,drop_fill_every=2",
-        ReconcilePolicy::AdoptBroker,
     );
-    let book = book_path(&cfg);
-    let (summary, events) = run(dir.path(), &cfg, |r| {
-        feed_done(r)?;
-        agrees_with_book(r, &book)
-    });
     let totals = read_book(&book).unwrap().totals;
     assert!(
         totals.oob_fills > 0 && totals.dropped > 0,
@@ -420,11 +418,7 @@ fn an_out_of_band_fill_with_a_lost_report_is_adopted_down_to_the_average_price()
     replays(&events, ReconcilePolicy::AdoptBroker);
     // Afterwards the folded state equals the broker's book, average prices included,
     // and the books balance: equity - deposits = realized + unrealized.
-    let state = fold(&events);
-    for (i, (_, b)) in read_book(&book).unwrap().rows.iter().enumerate() {
-        let o = state.positions()[i];
-        assert_eq!((o.qty, o.avg_price), (b.qty, b.avg_price), "instrument {i}");
-    }
+    let state = assert_fold_matches_book(&events, &book);
     let a = state.account();
     assert_eq!(
         a.equity.checked_sub(a.net_deposits),

@@ -6,44 +6,18 @@
 
 mod common;
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
+use common::fixtures::{copy_fixture, dec, expected, file_schema, fixture};
 use common::{assert_state, copy_dir, restore_ok, segments, snapshots};
 use seamless_core::domain::{Event, EventBody, InstrumentId, Money, Price, Qty, Side, State};
 use seamless_persist::format::{LAYOUT_HASHES, SCHEMA_VERSION};
 use seamless_persist::tools::{stats::stats, verify::verify};
 use seamless_persist::{LogMeta, LogWriter, PersistError, RestoreOptions, load_snapshot, restore};
-use serde_json::Value;
-
-fn fixture() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/v1")
-}
-
-/// A copy of the fixture's data directory (nothing ever writes into the repository).
-fn v1_dir() -> tempfile::TempDir {
-    copy_dir(&fixture().join("data"))
-}
-
-fn expected() -> Value {
-    let text = std::fs::read_to_string(fixture().join("expected.json")).unwrap();
-    serde_json::from_str(&text).unwrap()
-}
-
-fn dec<T: std::str::FromStr>(v: &Value) -> T
-where
-    T::Err: std::fmt::Debug,
-{
-    v.as_str().unwrap().parse().unwrap()
-}
-
-fn file_schema(path: &Path) -> u32 {
-    let bytes = std::fs::read(path).unwrap();
-    u32::from_le_bytes(bytes[8..12].try_into().unwrap())
-}
 
 #[test]
 fn the_v1_files_are_schema_1_with_the_v1_layout() {
-    let dir = fixture().join("data");
+    let dir = fixture("v1").join("data");
     for f in segments(&dir).iter().chain(&snapshots(&dir)) {
         assert_eq!(file_schema(f), 1, "{}", f.display());
         let bytes = std::fs::read(f).unwrap();
@@ -55,8 +29,8 @@ fn the_v1_files_are_schema_1_with_the_v1_layout() {
 
 #[test]
 fn the_v1_fixture_restores_into_the_values_the_v1_core_had() {
-    let want = expected();
-    let dir = v1_dir();
+    let want = expected("v1");
+    let dir = copy_fixture("v1");
     let restored = restore_ok(dir.path());
     let state = &restored.state;
     let report = &restored.report;
@@ -121,8 +95,8 @@ fn the_v1_fixture_restores_into_the_values_the_v1_core_had() {
 
 #[test]
 fn the_v1_fixture_passes_verify_and_its_snapshots_equal_the_v2_fold_of_its_log() {
-    let want = expected();
-    let dir = v1_dir();
+    let want = expected("v1");
+    let dir = copy_fixture("v1");
     let v = verify(dir.path()).unwrap();
     assert!(v.ok(), "{v}");
     assert_eq!(v.snapshots_compared, 2, "{v}");
@@ -190,7 +164,7 @@ fn append_run(log: &mut LogWriter, state: &mut State, n: u64) {
 
 #[test]
 fn a_directory_of_v1_and_current_files_restores_across_restarts() {
-    let dir = v1_dir();
+    let dir = copy_fixture("v1");
     let first = restore_ok(dir.path());
     let meta: LogMeta = first.meta.clone().unwrap();
     let mut state = first.state;
@@ -271,7 +245,7 @@ fn file_schema_kind(path: &Path) -> &str {
 #[test]
 fn files_of_a_newer_schema_are_refused_never_misread() {
     let newer = SCHEMA_VERSION + 1;
-    let dir = v1_dir();
+    let dir = copy_fixture("v1");
     let snap = snapshots(dir.path()).pop().unwrap();
     craft_schema(&snap, newer);
     let e = load_snapshot(&snap).unwrap_err();
@@ -326,7 +300,7 @@ fn files_of_a_newer_schema_are_refused_never_misread() {
 
 #[test]
 fn a_v1_file_from_another_build_is_refused_naming_its_schema() {
-    let dir = v1_dir();
+    let dir = copy_fixture("v1");
     let snap = snapshots(dir.path()).pop().unwrap();
     let mut bytes = std::fs::read(&snap).unwrap();
     bytes[16] ^= 1; // the layout hash: a schema-1 file of a build with other records

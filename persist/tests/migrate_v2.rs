@@ -10,44 +10,16 @@
 mod common;
 
 use std::ops::ControlFlow;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
-use common::{assert_state, copy_dir, restore_ok, segments, snapshots};
+use common::fixtures::{copy_fixture, dec, expected, file_schema, fixture};
+use common::{assert_state, restore_ok, segments, snapshots};
 use seamless_core::domain::{EventBody, InstrumentId, Money, Price, Qty};
 use seamless_persist::format::{LAYOUT_HASHES, SCHEMA_VERSION};
 use seamless_persist::tools::dump::for_each_event;
 use seamless_persist::tools::{stats::stats, verify::verify};
 use seamless_persist::{LogWriter, PersistError, RestoreOptions, load_snapshot, restore};
-use serde_json::Value;
 use zerocopy::IntoBytes;
-
-fn fixture(v: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/fixtures")
-        .join(v)
-}
-
-/// A copy of a fixture's data directory (nothing ever writes into the repository).
-fn copy(v: &str) -> tempfile::TempDir {
-    copy_dir(&fixture(v).join("data"))
-}
-
-fn expected(v: &str) -> Value {
-    let text = std::fs::read_to_string(fixture(v).join("expected.json")).unwrap();
-    serde_json::from_str(&text).unwrap()
-}
-
-fn dec<T: std::str::FromStr>(v: &Value) -> T
-where
-    T::Err: std::fmt::Debug,
-{
-    v.as_str().unwrap().parse().unwrap()
-}
-
-fn file_schema(path: &Path) -> u32 {
-    let bytes = std::fs::read(path).unwrap();
-    u32::from_le_bytes(bytes[8..12].try_into().unwrap())
-}
 
 #[test]
 fn the_v2_files_are_schema_2_with_the_v2_layout() {
@@ -156,7 +128,7 @@ fn assert_expected(
 
 #[test]
 fn the_v2_fixture_restores_into_the_values_the_v2_core_had() {
-    let dir = copy("v2");
+    let dir = copy_fixture("v2");
     let restored = restore_ok(dir.path());
     let report = &restored.report;
     let newest = snapshots(dir.path()).pop().unwrap();
@@ -183,21 +155,21 @@ fn the_v2_fixture_restores_into_the_values_the_v2_core_had() {
 /// (no snapshot) reaches the v2 core's values, syncs and mismatches included.
 #[test]
 fn the_v2_log_alone_folds_into_the_values_the_v2_core_had() {
-    let dir = copy("v2");
+    let dir = copy_fixture("v2");
     for s in snapshots(dir.path()) {
         std::fs::remove_file(s).unwrap();
     }
     let via_log = restore_ok(dir.path());
     assert_eq!(via_log.report.events_replayed, 570);
     assert_expected("v2", &via_log.state, via_log.meta.as_ref().unwrap());
-    let via_snapshot = restore_ok(copy("v2").path()).state;
+    let via_snapshot = restore_ok(copy_fixture("v2").path()).state;
     assert_state(&via_log.state, &via_snapshot, "v2 log alone vs v2 snapshot");
 }
 
 #[test]
 fn the_v2_fixture_passes_verify_and_its_snapshots_equal_the_v3_fold_of_its_log() {
     let want = expected("v2");
-    let dir = copy("v2");
+    let dir = copy_fixture("v2");
     let v = verify(dir.path()).unwrap();
     assert!(v.ok(), "{v}");
     assert_eq!(v.snapshots_compared, 2, "{v}");
@@ -216,7 +188,7 @@ fn the_v2_fixture_passes_verify_and_its_snapshots_equal_the_v3_fold_of_its_log()
 
 #[test]
 fn the_v1_fixture_still_restores_through_both_steps() {
-    let dir = copy("v1");
+    let dir = copy_fixture("v1");
     let restored = restore_ok(dir.path());
     assert_eq!(
         restored.report.migrated_from,
@@ -230,7 +202,7 @@ fn the_v1_fixture_still_restores_through_both_steps() {
 
 #[test]
 fn a_directory_of_v2_and_v3_files_restores_across_restarts() {
-    let dir = copy("v2");
+    let dir = copy_fixture("v2");
     let first = restore_ok(dir.path());
     let meta = first.meta.clone().unwrap();
     let v2_segments = segments(dir.path());
@@ -274,7 +246,7 @@ fn craft_schema(path: &Path, schema: u32) {
 #[test]
 fn files_claiming_schema_4_are_refused_as_newer_than_this_binary() {
     assert_eq!(SCHEMA_VERSION, 3);
-    let dir = copy("v2");
+    let dir = copy_fixture("v2");
     let snap = snapshots(dir.path()).pop().unwrap();
     craft_schema(&snap, 4);
     let e = load_snapshot(&snap).unwrap_err();

@@ -1,6 +1,8 @@
 //! Helpers shared by the persist tests: synthetic logs in temp dirs, file surgery.
 #![allow(dead_code)]
 
+pub mod fixtures;
+
 use std::fs::OpenOptions;
 use std::os::unix::fs::FileExt;
 use std::path::{Path, PathBuf};

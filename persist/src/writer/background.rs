@@ -81,26 +81,21 @@ impl Syncer {
         self.in_flight.is_some()
     }
 
-    /// Hands `file` (a duplicate of the segment's descriptor) to the worker.
-    ///
-    /// # Errors
-    ///
-    /// A job is already in flight, or the worker is gone (it panicked): the caller
+    /// Hands `file` (a duplicate of the segment's descriptor) to the worker; `false`
+    /// when a job is already in flight or the worker is gone (it panicked): the caller
     /// syncs inline instead.
-    pub(super) fn start(&mut self, file: File, ticket: Ticket) -> Result<(), (File, Ticket)> {
+    pub(super) fn start(&mut self, file: File, ticket: Ticket) -> bool {
         if self.in_flight.is_some() {
-            return Err((file, ticket));
+            return false;
         }
-        match &self.jobs {
-            Some(jobs) => match jobs.send((file, ticket.clone())) {
-                Ok(()) => {
-                    self.in_flight = Some(ticket);
-                    Ok(())
-                }
-                Err(mpsc::SendError(job)) => Err(job),
-            },
-            None => Err((file, ticket)),
+        let sent = self
+            .jobs
+            .as_ref()
+            .is_some_and(|jobs| jobs.send((file, ticket.clone())).is_ok());
+        if sent {
+            self.in_flight = Some(ticket);
         }
+        sent
     }
 
     /// The finished job, if the one in flight is done.

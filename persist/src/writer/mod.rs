@@ -300,7 +300,7 @@ impl LogWriter {
                 self.syncer.insert(s)
             }
         };
-        Ok(syncer.start(file, ticket).is_ok())
+        Ok(syncer.start(file, ticket))
     }
 
     /// Applies a finished background sync, if there is one (never blocks).

@@ -14,6 +14,8 @@ use std::time::{Duration, Instant};
 pub struct Clock {
     /// TSC ticks per nanosecond (1.0 when falling back to `Instant`).
     ticks_per_ns: f64,
+    /// The smallest advance seen between two reads, in ticks (1 on `Instant`).
+    step_ticks: u64,
     origin: Instant,
 }
 
@@ -24,6 +26,7 @@ impl Clock {
         if !cfg!(target_arch = "x86_64") {
             return Clock {
                 ticks_per_ns: 1.0,
+                step_ticks: 1,
                 origin,
             };
         }
@@ -35,8 +38,26 @@ impl Clock {
         let ns = (t1 - t0).as_nanos().max(1) as f64;
         Clock {
             ticks_per_ns: (c1.wrapping_sub(c0)) as f64 / ns,
+            step_ticks: smallest_step(),
             origin,
         }
+    }
+
+    /// The clock's resolution in ns: the smallest advance seen between two reads. A VM
+    /// may advance its TSC in steps (26 ticks = 10 ns on the EPYC host seen on
+    /// 2026-12-07), which rounds every sample to a step.
+    pub fn step_ns(&self) -> f64 {
+        self.step_ticks as f64 / self.ticks_per_ns
+    }
+
+    /// One line for a report: the rate and the resolution.
+    pub fn describe(&self) -> String {
+        format!(
+            "{:.3} ticks/ns, advancing in steps of {} ticks ({:.1} ns)",
+            self.ticks_per_ns,
+            self.step_ticks,
+            self.step_ns()
+        )
     }
 
     /// The current tick count.
@@ -59,6 +80,21 @@ impl Clock {
     pub fn ticks_per_ns(&self) -> f64 {
         self.ticks_per_ns
     }
+}
+
+/// The smallest non-zero difference between consecutive reads over 10,000 reads.
+fn smallest_step() -> u64 {
+    let mut last = raw();
+    let mut step = u64::MAX;
+    for _ in 0..10_000 {
+        let now = raw();
+        let d = now.wrapping_sub(last);
+        if d != 0 {
+            step = step.min(d);
+        }
+        last = now;
+    }
+    if step == u64::MAX { 1 } else { step }
 }
 
 #[inline(always)]

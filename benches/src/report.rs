@@ -37,6 +37,11 @@ pub struct Table {
     series: BTreeMap<String, Series>,
 }
 
+/// Header of the column with the same-round ratio of the means at or below p99
+/// ([`Summary::body_mean`]): the typical cost at a finer grain than p50 when the clock
+/// steps coarsely.
+pub const BODY_MEAN: &str = "x mean<=p99";
+
 /// Figures whose same-round ratios the tables print (indexes into [`FIGURES`]).
 const RATIO_FIGURES: [usize; 4] = [0, 2, 3, 4];
 
@@ -112,6 +117,32 @@ impl Table {
         Some(out)
     }
 
+    /// Median over rounds of `name`'s `figure` divided by `over`'s same-round `figure`
+    /// (`None` if either series is missing).
+    pub fn median_ratio_between(
+        &self,
+        name: &str,
+        over: &str,
+        figure: impl Fn(&Summary) -> f64,
+    ) -> Option<f64> {
+        let s = self.series.get(name)?;
+        let b = self.series.get(over)?;
+        let mut v: Vec<f64> = s
+            .rounds
+            .iter()
+            .zip(&b.rounds)
+            .map(|(r, br)| figure(r) / figure(br).max(f64::MIN_POSITIVE))
+            .collect();
+        (!v.is_empty()).then(|| median_f64(&mut v))
+    }
+
+    /// The same-round ratio of `name`'s mean at or below p99 to the baseline's
+    /// ([`Summary::body_mean`]), median over rounds; 0 when missing.
+    pub fn median_body_ratio(&self, name: &str) -> f64 {
+        self.median_ratio_between(name, &self.baseline, |s| s.body_mean)
+            .unwrap_or_default()
+    }
+
     /// The table as text: median ns per percentile, the samples over all rounds, and
     /// the median same-round ratio to the baseline.
     pub fn render(&self) -> String {
@@ -131,6 +162,7 @@ impl Table {
         for i in RATIO_FIGURES {
             let _ = write!(out, " {:>8}", format!("x {}", FIGURES[i]));
         }
+        let _ = write!(out, " {BODY_MEAN:>10}");
         out.push('\n');
         for (name, s) in self.series() {
             let f = self.median_figures(name).unwrap_or_default();
@@ -143,6 +175,7 @@ impl Table {
             for i in RATIO_FIGURES {
                 let _ = write!(out, " {:>8.2}", r[i]);
             }
+            let _ = write!(out, " {:>10.3}", self.median_body_ratio(name));
             out.push('\n');
         }
         out
@@ -164,8 +197,9 @@ impl Table {
         for i in RATIO_FIGURES {
             let _ = write!(out, " x {} |", FIGURES[i]);
         }
+        let _ = write!(out, " {BODY_MEAN} |");
         out.push_str("\n|---|");
-        out.push_str(&"---:|".repeat(FIGURES.len() + 1 + RATIO_FIGURES.len()));
+        out.push_str(&"---:|".repeat(FIGURES.len() + 2 + RATIO_FIGURES.len()));
         out.push('\n');
         for (name, s) in self.series() {
             let f = self.median_figures(name).unwrap_or_default();
@@ -178,6 +212,7 @@ impl Table {
             for i in RATIO_FIGURES {
                 let _ = write!(out, " {:.2} |", r[i]);
             }
+            let _ = write!(out, " {:.3} |", self.median_body_ratio(name));
             out.push('\n');
         }
         out
@@ -268,8 +303,27 @@ mod tests {
         assert!(t.render().contains("ours"));
         let md = t.markdown();
         let row = md.lines().find(|l| l.starts_with("| ours |")).unwrap();
-        // series, 6 figures, count, 4 ratios: 12 cells.
-        assert_eq!(row.matches('|').count(), 13, "{md}");
+        // series, 6 figures, count, 4 ratios, the body-mean ratio: 13 cells.
+        assert_eq!(row.matches('|').count(), 14, "{md}");
         assert!(row.contains("| 110 |") && row.contains("| 30 |"), "{row}");
+        assert!(row.ends_with("| 1.100 |"), "{row}");
+        assert!((t.median_body_ratio("ours") - 1.1).abs() < 1e-9);
+    }
+
+    #[test]
+    fn ratio_between_any_two_series() {
+        let mut t = Table::new("t", "floor");
+        for (floor, walk, ring) in [(100, 150, 160), (300, 450, 495), (100, 150, 150)] {
+            t.add("floor", &hist_of(floor));
+            t.add("walk", &hist_of(walk));
+            t.add("ring", &hist_of(ring));
+        }
+        let r = t.median_ratio_between("ring", "walk", |s| s.p50 as f64);
+        // Rounds: 160/150, 495/450 = 1.1, 150/150 = 1: the median is 160/150.
+        assert!((r.unwrap() - 160.0 / 150.0).abs() < 1e-9, "{r:?}");
+        assert_eq!(
+            t.median_ratio_between("ring", "none", |s| s.p50 as f64),
+            None
+        );
     }
 }

@@ -280,7 +280,7 @@ impl Suite {
             "# seamless benchmark report\n\n{} scenarios{}. Latencies in ns unless \
              stated; every ratio is taken within one round and the median over rounds is \
              shown (the figures of one run compare; runs on different days may not).\n\n\
-             ## Machine\n\n{}\n## Scenarios\n\n| scenario | measures | result | took |\n\
+             ## Machine\n\n{}- clock: TSC, {}\n\n## Scenarios\n\n| scenario | measures | result | took |\n\
              |---|---|---|---:|\n{index}\n{sections}",
             todo.len(),
             if ctx.quick {
@@ -288,7 +288,8 @@ impl Suite {
             } else {
                 ""
             },
-            machine.markdown()
+            machine.markdown(),
+            ctx.env.clock.describe()
         );
         std::fs::write(dir.join("report.md"), md)?;
         report.files.insert(0, PathBuf::from("report.md"));

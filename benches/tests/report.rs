@@ -157,7 +157,7 @@ fn check_tables(md: &str) -> BTreeMap<(usize, String), u64> {
             continue;
         }
         let cells: Vec<&str> = line.trim_matches('|').split('|').map(str::trim).collect();
-        assert_eq!(cells.len(), 12, "{title}: {line}");
+        assert_eq!(cells.len(), 13, "{title}: {line}");
         let figures: Vec<u64> = cells[1..7]
             .iter()
             .map(|c| c.parse().unwrap_or_else(|_| panic!("{title}: {line}")))

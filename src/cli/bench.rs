@@ -234,12 +234,13 @@ pub fn run(args: BenchArgs) -> ExitCode {
     let suite = suite();
     let ctx = context(&args);
     eprintln!(
-        "bench {}: {} rounds (tick-to-event {}){} on {} cores",
+        "bench {}: {} rounds (tick-to-event {}){} on {} cores; clock: TSC, {}",
         args.scenario,
         ctx.ipc.rounds,
         ctx.t2e.rounds,
         if ctx.quick { ", --quick" } else { "" },
-        ctx.env.cores.len()
+        ctx.env.cores.len(),
+        ctx.env.clock.describe()
     );
     if all {
         let dir = args

@@ -42,7 +42,8 @@ pub fn set_child_args(args: Vec<OsString>) -> bool {
 pub enum Role {
     /// Echo over the broadcast rings of [`crate::ours::BcastEnd`].
     BroadcastEcho,
-    /// Echo over the padded words of [`crate::ours::ShmFloorEnd`].
+    /// Echo over the words of [`crate::ours::ShmFloorEnd`] (the argument: lines per
+    /// direction, 1 when empty).
     FloorEcho,
     /// Tick-to-event's observer: follows a core's market rows and records each tick's
     /// age when it becomes visible (the path is the run's scratch directory).
@@ -77,7 +78,19 @@ pub fn run_if_child() -> Option<u8> {
     let arg = std::env::var(ARG_VAR).unwrap_or_default();
     let result = match role.as_str() {
         "broadcast-echo" => pinned(|| BcastEnd::open(&path, Side::Child).map(echo_loop)),
-        "floor-echo" => pinned(|| ShmFloorEnd::open(&path, Side::Child).map(echo_loop)),
+        "floor-echo" => pinned(|| {
+            let lines = if arg.is_empty() {
+                1
+            } else {
+                arg.parse().map_err(|e| {
+                    io::Error::new(
+                        io::ErrorKind::InvalidInput,
+                        format!("floor-echo lines {arg:?}: {e}"),
+                    )
+                })?
+            };
+            ShmFloorEnd::open(&path, Side::Child, lines).map(echo_loop)
+        }),
         "tick-observer" => observer::run(&path, &arg),
         "monitor-reader" => reader::run(&path, &arg),
         other => {

@@ -185,10 +185,19 @@ impl Endpoint for BcastEnd {
     }
 }
 
-/// The floor across processes: two padded words in a shared file (offsets 0 and 128).
+/// The floor across processes: the same store and poll as [`crate::floor`], one word
+/// per direction in a shared file. With `lines > 1` each message goes to the next of
+/// `lines` 64-byte lines (wrapping), as a ring of one-line slots must: the bare cost of
+/// moving through memory, with no stamp, no payload and no index.
 pub struct ShmFloorEnd {
     map: MmapRaw,
-    side: Side,
+    /// Word index of line 0 of the direction this end writes / reads.
+    out_base: usize,
+    in_base: usize,
+    /// `lines - 1` (`lines` is a power of two).
+    mask: u64,
+    sent: u64,
+    received: u64,
     last: u64,
 }
 
@@ -198,46 +207,82 @@ impl std::fmt::Debug for ShmFloorEnd {
     }
 }
 
-/// Bytes of the cross-process floor file.
-pub const SHM_FLOOR_BYTES: u64 = 4096;
+/// Bytes of one direction's lines: at least 128 (one direction per 128-byte pair, as
+/// crossbeam's `CachePadded`), else `lines` 64-byte lines.
+fn floor_half_bytes(lines: u64) -> u64 {
+    (lines * 64).max(128)
+}
+
+/// Bytes of a cross-process floor file of `lines` lines per direction (a page at least).
+pub fn shm_floor_bytes(lines: u64) -> u64 {
+    (2 * floor_half_bytes(lines)).next_multiple_of(4096)
+}
 
 impl ShmFloorEnd {
-    /// Opens the end `side` of a zeroed file of [`SHM_FLOOR_BYTES`].
+    /// Opens the end `side` of a zeroed file of [`shm_floor_bytes`]`(lines)`.
     ///
     /// # Errors
     ///
-    /// I/O errors mapping the file.
-    pub fn open(path: &Path, side: Side) -> io::Result<ShmFloorEnd> {
+    /// I/O errors mapping the file; `InvalidInput` if `lines` is not a power of two or
+    /// the file is too short.
+    pub fn open(path: &Path, side: Side, lines: u64) -> io::Result<ShmFloorEnd> {
+        let map = map_rw(path)?;
+        if !lines.is_power_of_two() || (map.len() as u64) < shm_floor_bytes(lines) {
+            return Err(io::Error::new(
+                io::ErrorKind::InvalidInput,
+                format!(
+                    "floor file of {} bytes for {lines} lines (a power of two)",
+                    map.len()
+                ),
+            ));
+        }
+        let half = (floor_half_bytes(lines) / 8) as usize;
+        let (out_base, in_base) = match side {
+            Side::Parent => (0, half),
+            Side::Child => (half, 0),
+        };
         Ok(ShmFloorEnd {
-            map: map_rw(path)?,
-            side,
+            map,
+            out_base,
+            in_base,
+            mask: lines - 1,
+            sent: 0,
+            received: 0,
             last: 0,
         })
     }
 
-    fn word(&self, i: usize) -> &AtomicU64 {
-        // SAFETY: the mapping is page-aligned, at least 4096 bytes and lives as long as
-        // `self`; words 0 and 16 (offsets 0 and 128) are only accessed atomically.
-        unsafe { &*self.map.as_mut_ptr().add(i * 128).cast::<AtomicU64>() }
+    /// The word of line `k % lines` of the direction starting at word `base`.
+    #[inline]
+    fn word(&self, base: usize, k: u64) -> &AtomicU64 {
+        let i = base + (k & self.mask) as usize * 8;
+        // SAFETY: the mapping is page-aligned, at least `shm_floor_bytes(lines)` long
+        // (checked in `open`) and lives as long as `self`; word `i` lies in it and these
+        // words are only accessed atomically.
+        unsafe { &*self.map.as_mut_ptr().add(i * 8).cast::<AtomicU64>() }
     }
 }
 
 impl Endpoint for ShmFloorEnd {
     #[inline]
     fn send(&mut self, v: u64) {
-        let i = if self.side == Side::Parent { 0 } else { 1 };
         // Release: SYNC POINT shm-floor, pairs with the Acquire load in `recv`.
-        self.word(i).store(v, Ordering::Release);
+        self.word(self.out_base, self.sent)
+            .store(v, Ordering::Release);
+        self.sent += 1;
     }
 
     #[inline]
     fn recv(&mut self) -> u64 {
-        let i = if self.side == Side::Parent { 1 } else { 0 };
         loop {
-            // Acquire: SYNC POINT shm-floor (see `send`).
-            let v = self.word(i).load(Ordering::Acquire);
-            if v != self.last {
+            // Acquire: SYNC POINT shm-floor (see `send`). Values only grow, so a line
+            // still holding the message of a lap ago reads as "not yet".
+            let v = self
+                .word(self.in_base, self.received)
+                .load(Ordering::Acquire);
+            if v > self.last {
                 self.last = v;
+                self.received += 1;
                 return v;
             }
             std::hint::spin_loop();

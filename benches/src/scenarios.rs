@@ -14,7 +14,7 @@ use std::sync::Arc;
 use crate::child::{self, Role};
 use crate::clock::Clock;
 use crate::hist::Hist;
-use crate::ours::{self, BcastEnd, SHM_FLOOR_BYTES, ShmFloorEnd, Side};
+use crate::ours::{self, BCAST_CAPACITY, BcastEnd, ShmFloorEnd, Side, shm_floor_bytes};
 use crate::outcome::Outcome;
 use crate::pin::Cores;
 use crate::pingpong::{self, Endpoint, STOP};
@@ -84,11 +84,12 @@ fn progress(opts: &Options, what: &str, round: u64) {
 fn cross_process<E: Endpoint>(
     role: Role,
     file: &ScratchFile,
+    arg: &str,
     mut ping: E,
     samples: u64,
     env: &Env,
 ) -> io::Result<Hist> {
-    let mut child = child::spawn(role, file.path())?;
+    let mut child = child::spawn_with(role, file.path(), arg)?;
     env.cores.pin(0);
     let hist = pingpong::measure(&mut ping, samples, &env.clock);
     ping.send(STOP);
@@ -123,18 +124,24 @@ pub fn pingpong(opts: &Options, env: &Env) -> io::Result<Table> {
             &pingpong::run(p, e, n, cores, clock),
         );
 
-        let file = ScratchFile::create("floor", SHM_FLOOR_BYTES)?;
-        let ping = ShmFloorEnd::open(file.path(), Side::Parent)?;
-        t.add(
-            "floor, 2 processes",
-            &cross_process(Role::FloorEcho, &file, ping, n, env)?,
-        );
+        for (name, lines) in [
+            ("floor, 2 processes", 1),
+            (FLOOR_OVER_LINES, BCAST_CAPACITY),
+        ] {
+            let file = ScratchFile::create("floor", shm_floor_bytes(lines))?;
+            let ping = ShmFloorEnd::open(file.path(), Side::Parent, lines)?;
+            let arg = lines.to_string();
+            t.add(
+                name,
+                &cross_process(Role::FloorEcho, &file, &arg, ping, n, env)?,
+            );
+        }
         let file = ScratchFile::create("bcast", 2 * ours::bcast_ring_bytes() as u64)?;
         BcastEnd::init_file(file.path())?;
         let ping = BcastEnd::open(file.path(), Side::Parent)?;
         t.add(
-            "seamless broadcast, 2 processes",
-            &cross_process(Role::BroadcastEcho, &file, ping, n, env)?,
+            BROADCAST,
+            &cross_process(Role::BroadcastEcho, &file, "", ping, n, env)?,
         );
     }
     Ok(t)
@@ -241,7 +248,12 @@ pub fn seqlock(opts: &Options, env: &Env) -> (Table, Table) {
 /// The in-process series of [`pingpong()`] (the ring against its peers).
 pub const IN_PROCESS: [&str; 4] = ["floor", "seamless spsc", "rtrb", "crossbeam ArrayQueue"];
 /// The cross-process series of [`pingpong()`].
-pub const CROSS_PROCESS: [&str; 2] = ["floor, 2 processes", "seamless broadcast, 2 processes"];
+pub const CROSS_PROCESS: [&str; 3] = ["floor, 2 processes", FLOOR_OVER_LINES, BROADCAST];
+/// Our broadcast ring's series in [`pingpong()`].
+pub const BROADCAST: &str = "seamless broadcast, 2 processes";
+/// The floor's store and poll moving through as many 64-byte lines as the broadcast
+/// ring has slots: what any ring of one-line slots pays for memory movement alone.
+pub const FLOOR_OVER_LINES: &str = "floor over 1024 lines, 2 processes";
 
 /// [`pingpong()`] as an outcome: its table and two charts (the ring against its peers
 /// in-process; the broadcast ring against the floor across processes).
@@ -262,7 +274,34 @@ pub fn pingpong_outcome(opts: &Options, env: &Env) -> io::Result<Outcome> {
     );
     cross.key = "pingpong-processes".to_owned();
     o.push_chart(cross);
+    let over_lines = [
+        (
+            "p50",
+            t.median_ratio_between(BROADCAST, FLOOR_OVER_LINES, |s| s.p50 as f64),
+        ),
+        (
+            "mean<=p99",
+            t.median_ratio_between(BROADCAST, FLOOR_OVER_LINES, |s| s.body_mean),
+        ),
+        (
+            "p99",
+            t.median_ratio_between(BROADCAST, FLOOR_OVER_LINES, |s| s.p99 as f64),
+        ),
+    ];
+    let body = over_lines
+        .iter()
+        .map(|(f, r)| format!("{f} {:.3}", r.unwrap_or_default()))
+        .collect::<Vec<_>>()
+        .join(", ");
     o.push_table(t);
+    o.push_text(
+        "broadcast ring / floor over the same lines",
+        format!(
+            "{BROADCAST} / {FLOOR_OVER_LINES}, same-round, median over rounds: {body}\n\
+             (what the ring adds to the memory movement any 1024-slot ring of one-line \
+             slots pays)\n"
+        ),
+    );
     Ok(o)
 }
 

@@ -14,7 +14,8 @@ use std::time::{Duration, Instant};
 pub struct Clock {
     /// TSC ticks per nanosecond (1.0 when falling back to `Instant`).
     ticks_per_ns: f64,
-    /// The smallest advance seen between two reads, in ticks (1 on `Instant`).
+    /// The usual advance between two reads that see the clock move, in ticks (1 on
+    /// `Instant`).
     step_ticks: u64,
     origin: Instant,
 }
@@ -38,12 +39,12 @@ impl Clock {
         let ns = (t1 - t0).as_nanos().max(1) as f64;
         Clock {
             ticks_per_ns: (c1.wrapping_sub(c0)) as f64 / ns,
-            step_ticks: smallest_step(),
+            step_ticks: usual_step(),
             origin,
         }
     }
 
-    /// The clock's resolution in ns: the smallest advance seen between two reads. A VM
+    /// The clock's resolution in ns: its usual advance between two reads. A VM
     /// may advance its TSC in steps (26 ticks = 10 ns on the EPYC host seen on
     /// 2026-12-07), which rounds every sample to a step.
     pub fn step_ns(&self) -> f64 {
@@ -82,19 +83,27 @@ impl Clock {
     }
 }
 
-/// The smallest non-zero difference between consecutive reads over 10,000 reads.
-fn smallest_step() -> u64 {
+/// The usual advance of the clock between two reads that see it move: the most common
+/// non-zero difference over 10,000 reads (not the smallest: the TSC of a VM sometimes
+/// moves by a single tick between its regular steps).
+fn usual_step() -> u64 {
+    let mut deltas = Vec::with_capacity(10_000);
     let mut last = raw();
-    let mut step = u64::MAX;
-    for _ in 0..10_000 {
+    while deltas.len() < 10_000 {
         let now = raw();
-        let d = now.wrapping_sub(last);
-        if d != 0 {
-            step = step.min(d);
+        if now != last {
+            deltas.push(now.wrapping_sub(last));
+            last = now;
         }
-        last = now;
     }
-    if step == u64::MAX { 1 } else { step }
+    deltas.sort_unstable();
+    let mut best = (0, 1);
+    for run in deltas.chunk_by(|a, b| a == b) {
+        if run.len() > best.0 {
+            best = (run.len(), run[0]);
+        }
+    }
+    best.1
 }
 
 #[inline(always)]

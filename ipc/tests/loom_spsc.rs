@@ -1,5 +1,7 @@
 //! Loom models of the SPSC ring: every interleaving (up to the preemption bound) of a
-//! producer and a consumer thread over a capacity-2 ring, across wrap-around.
+//! producer and a consumer thread over a capacity-2 ring, across wrap-around, with
+//! values sharing a group's stamp (`u32`: 14 to a group; `[u32; 6]`: 2, so cells are
+//! reused).
 //!
 //! Run with:
 //! `RUSTFLAGS="--cfg loom" LOOM_MAX_PREEMPTIONS=2 cargo test -p seamless-ipc --profile loom --test loom_spsc`
@@ -29,6 +31,27 @@ fn single_values_cross_wrap_around_in_order() {
             assert_eq!(rx.pop_wait(&mut waiter), Ok(want));
         }
         assert_eq!(rx.pop_wait(&mut waiter), Err(Abandoned(())));
+        producer.join().unwrap();
+    });
+}
+
+/// Values two to a group (24 bytes each; the group of a capacity-2 ring is its only
+/// line): the third value reuses the first one's cell while the consumer may still be
+/// reading the second one's, under the stamp the two share.
+#[test]
+fn values_sharing_a_group_reuse_its_cells_in_order() {
+    loom::model(|| {
+        let (mut tx, mut rx) = spsc::channel::<[u32; 6]>(2);
+        let producer = thread::spawn(move || {
+            let mut waiter = Waiter::new(WaitStrategy::Spin);
+            for v in 0..3 {
+                tx.push_wait([v; 6], &mut waiter).unwrap();
+            }
+        });
+        let mut waiter = Waiter::new(WaitStrategy::Spin);
+        for want in 0..3 {
+            assert_eq!(rx.pop_wait(&mut waiter), Ok([want; 6]));
+        }
         producer.join().unwrap();
     });
 }

@@ -104,6 +104,47 @@ fn values_come_out_in_order_across_many_wrap_arounds() {
     }
 }
 
+/// Fills the ring to exactly its capacity, then drains part of it, for many laps: the
+/// ring is full at `capacity` values (never earlier, never later) and values come out in
+/// order. `make` turns a number into a value of `T` that carries it.
+fn full_and_in_order_across_laps<T: PartialEq + std::fmt::Debug + Send>(make: fn(u64) -> T) {
+    for capacity in [1usize, 2, 4, 8, 16, 64] {
+        let (mut tx, mut rx) = spsc::channel::<T>(capacity);
+        let (mut next_in, mut next_out) = (0u64, 0u64);
+        for round in 0..300 {
+            while tx.try_push(make(next_in)).is_ok() {
+                next_in += 1;
+            }
+            assert_eq!(next_in - next_out, capacity as u64, "full at {capacity}");
+            assert_eq!((tx.free(), rx.len()), (0, capacity));
+            let drain = round % capacity + 1;
+            for _ in 0..drain {
+                assert_eq!(rx.try_pop(), Some(make(next_out)));
+                next_out += 1;
+            }
+        }
+        while let Some(v) = rx.try_pop() {
+            assert_eq!(v, make(next_out));
+            next_out += 1;
+        }
+        assert_eq!(next_out, next_in);
+    }
+}
+
+/// Values share a 64-byte group with their neighbours (56 `u8`s, 7 `u64`s, 3 `u128`s,
+/// 2 `[u64; 3]`s) or have one to themselves (`[u64; 7]`, `[u64; 9]`); the ring's
+/// capacity is a power of two whatever the group size.
+#[test]
+fn every_group_size_is_full_at_capacity_and_in_order() {
+    full_and_in_order_across_laps(|v| v as u8);
+    full_and_in_order_across_laps(|v| v);
+    full_and_in_order_across_laps(|v| u128::from(v) << 64 | u128::from(v));
+    full_and_in_order_across_laps(|v| [v, !v, v ^ 5]);
+    full_and_in_order_across_laps(|v| [v; 7]);
+    full_and_in_order_across_laps(|v| [v; 9]);
+    full_and_in_order_across_laps(|v| v.to_string());
+}
+
 #[test]
 fn zero_sized_values_are_counted_like_any_other() {
     let (mut tx, mut rx) = spsc::channel::<()>(2);
@@ -488,11 +529,21 @@ mod shm {
                 err,
                 AttachError::Version {
                     found: 9,
-                    expected: 1
+                    expected: 2
                 }
             );
-            assert_eq!(err.to_string(), "ring layout v9, this build understands v1");
-            block.word(1).write(1);
+            assert_eq!(err.to_string(), "ring layout v9, this build understands v2");
+            block.word(1).write(2);
+            block.word(3).write(72);
+            assert_eq!(
+                shm::consumer::<Rec>(block.ptr, len, ()).unwrap_err(),
+                AttachError::Layout {
+                    what: "group size",
+                    found: 72,
+                    expected: 64
+                }
+            );
+            block.word(3).write(64);
             block.word(2).write(6);
             assert_eq!(
                 shm::consumer::<Rec>(block.ptr, len, ()).unwrap_err(),

@@ -7,7 +7,8 @@
 use std::alloc::Layout;
 use std::ptr::NonNull;
 
-use super::layout::{Header, Slot};
+use super::layout::{Cell, Header, group_bytes, groups_for, items_offset, per_group};
+use crate::sync::AtomicU64;
 use crate::sync::Ordering;
 
 /// Who owns a ring's memory, and so what the last half to drop must free.
@@ -48,27 +49,38 @@ pub(crate) struct RingRaw<T> {
     /// Start of the block. Invariant: points at an initialised [`Header`] that outlives
     /// this view (the [`Backing`] of the half holding it guarantees that).
     header: NonNull<Header>,
-    /// Slot 0. Invariant: `mask + 1` initialised slots follow.
-    slots: NonNull<Slot<T>>,
-    /// `capacity - 1`; capacity is a power of two.
-    mask: u64,
+    /// Group 0. Invariant: `group_mask + 1` initialised groups of
+    /// [`group_bytes`]`::<T>()` bytes follow (see [`layout`](super::layout)).
+    groups: NonNull<u8>,
+    /// Groups - 1; the group count is a power of two.
+    group_mask: u64,
+    /// Values the ring holds at most; a power of two, at most groups x [`per_group`].
+    capacity: u64,
+    _values: std::marker::PhantomData<T>,
 }
 
 impl<T> RingRaw<T> {
+    /// Values per group, a constant for each `T`: `pos / K` and `pos % K` compile to a
+    /// multiply and shifts.
+    const K: u64 = per_group::<T>() as u64;
+
     /// A view of the block at `base`.
     ///
     /// # Safety
     ///
     /// `base` points at a block initialised by [`init`](super::layout::init) for `T`
-    /// with `capacity` (a power of two) slots at `slots_offset`, and the block stays
-    /// valid for as long as the view lives.
+    /// with `capacity` (a power of two) values and groups at `slots_offset`, and the
+    /// block stays valid for as long as the view lives.
     pub(crate) unsafe fn new(base: NonNull<u8>, capacity: usize, slots_offset: usize) -> Self {
         debug_assert!(capacity.is_power_of_two());
+        let groups = groups_for::<T>(capacity).expect("the block was laid out for it");
         RingRaw {
             header: base.cast(),
-            // SAFETY: slot 0 is `slots_offset` bytes into the block (contract).
-            slots: unsafe { base.add(slots_offset) }.cast(),
-            mask: capacity as u64 - 1,
+            // SAFETY: group 0 is `slots_offset` bytes into the block (contract).
+            groups: unsafe { base.add(slots_offset) },
+            group_mask: groups as u64 - 1,
+            capacity: capacity as u64,
+            _values: std::marker::PhantomData,
         }
     }
 
@@ -84,38 +96,57 @@ impl<T> RingRaw<T> {
         self.header.cast()
     }
 
-    /// Number of slots.
+    /// Number of values the ring holds at most.
     #[inline]
     pub(crate) fn capacity(&self) -> u64 {
-        self.mask + 1
+        self.capacity
     }
 
-    /// The slot that position `pos` maps to.
+    /// Start of group `g` (`g <= group_mask`).
     #[inline]
-    fn slot(&self, pos: u64) -> &Slot<T> {
-        // SAFETY: `pos & mask < capacity` and `capacity` initialised slots follow
-        // `slots`, alive as long as `self` (field invariants).
-        unsafe { self.slots.add((pos & self.mask) as usize).as_ref() }
+    fn group(&self, g: u64) -> NonNull<u8> {
+        debug_assert!(g <= self.group_mask);
+        // SAFETY: `g <= group_mask`, so the group lies inside the initialised groups
+        // (field invariant).
+        unsafe { self.groups.add(g as usize * group_bytes::<T>()) }
     }
 
-    /// Producer side: moves `value` into the slot of position `pos`, then publishes it.
+    /// The stamp of the group holding position `pos`, and the value cell of `pos`.
+    #[inline]
+    fn slot(&self, pos: u64) -> (&AtomicU64, &Cell<T>) {
+        let group = self.group((pos / Self::K) & self.group_mask);
+        let index = (pos % Self::K) as usize;
+        // SAFETY: the group is initialised (see `group`): its stamp at offset 0 and its
+        // `K` cells from `items_offset`, every one alive as long as `self`; `index < K`.
+        unsafe {
+            let cell = group.add(items_offset::<T>() + index * size_of::<Cell<T>>());
+            (
+                group.cast::<AtomicU64>().as_ref(),
+                cell.cast::<Cell<T>>().as_ref(),
+            )
+        }
+    }
+
+    /// Producer side: moves `value` into the cell of position `pos`, then publishes it.
     ///
     /// # Safety
     ///
     /// Called only by the one producer, with `pos` its next position, and only when the
     /// consumer has released position `pos - capacity` (`pos < head + capacity` for a
-    /// head loaded with Acquire, SYNC POINT slot-free), so no one reads this slot now.
+    /// head loaded with Acquire, SYNC POINT slot-free), so no one reads this cell now:
+    /// the position it held before, `pos - groups * K <= pos - capacity`, is consumed.
     #[inline]
     pub(crate) unsafe fn write(&self, pos: u64, value: T) {
-        let slot = self.slot(pos);
-        // SAFETY: the consumer is done with this slot (contract) and only this producer
-        // writes slots, so the write races with nothing. An old value there was moved
-        // out by the consumer, so overwriting leaks nothing.
-        slot.value
-            .with_mut(|cell| unsafe { cell.cast::<T>().write(value) });
+        let (stamp, cell) = self.slot(pos);
+        // SAFETY: the consumer is done with this cell (contract) and only this producer
+        // writes cells, so the write races with nothing (the consumer may be reading
+        // another cell of the line: distinct bytes). An old value there was moved out by
+        // the consumer, so overwriting leaks nothing.
+        cell.with_mut(|cell| unsafe { cell.cast::<T>().write(value) });
         // SYNC POINT slot-full (Release): the value written above happens-before the
-        // consumer's Acquire load of this stamp in `read`.
-        slot.stamp.store(pos.wrapping_add(1), Ordering::Release);
+        // consumer's Acquire load of this stamp in `read`, and so do all earlier values
+        // of this group (written before, in program order).
+        stamp.store(pos.wrapping_add(1), Ordering::Release);
     }
 
     /// Consumer side: takes the value at position `pos` if it has been published.
@@ -126,23 +157,25 @@ impl<T> RingRaw<T> {
     /// position already read).
     #[inline]
     pub(crate) unsafe fn read(&self, pos: u64) -> Option<T> {
-        let slot = self.slot(pos);
-        // SYNC POINT slot-full (Acquire): pairs with the Release store in `write`; seeing
-        // `pos + 1` makes the producer's write of the value visible.
-        if slot.stamp.load(Ordering::Acquire) != pos.wrapping_add(1) {
+        let (stamp, cell) = self.slot(pos);
+        // SYNC POINT slot-full (Acquire): pairs with the Release store in `write`. A
+        // stamp above `pos` was stored after the write of some position >= `pos` of this
+        // group, and positions are written in order, so `pos`'s value is visible. Stamps
+        // of earlier laps are of lower positions, so they never pass this test.
+        if stamp.load(Ordering::Acquire) <= pos {
             return None;
         }
-        // SAFETY: the stamp says the slot holds the initialised, unread value of `pos`
-        // (slot invariant), and the producer will not touch it again until this
-        // consumer publishes a head past `pos` (SYNC POINT slot-free).
-        Some(slot.value.with(|cell| unsafe { cell.cast::<T>().read() }))
+        // SAFETY: the stamp says the cell holds the initialised, unread value of `pos`
+        // (group invariant, `layout::init`), and the producer will not touch it again
+        // until this consumer publishes a head past `pos` (SYNC POINT slot-free).
+        Some(cell.with(|cell| unsafe { cell.cast::<T>().read() }))
     }
 
     /// True if the value at `pos` has been published (the consumer's emptiness test).
     #[inline]
     pub(crate) fn is_published(&self, pos: u64) -> bool {
         // Relaxed: only answers a question; a pop that follows re-loads with Acquire.
-        self.slot(pos).stamp.load(Ordering::Relaxed) == pos.wrapping_add(1)
+        self.slot(pos).0.load(Ordering::Relaxed) > pos
     }
 
     /// Drops the unread value at `pos` in place.
@@ -152,31 +185,36 @@ impl<T> RingRaw<T> {
     /// Both halves are gone (their accesses happen-before this call) and `pos` is an
     /// unread position (`head <= pos < tail`).
     pub(crate) unsafe fn drop_unread(&self, pos: u64) {
-        let slot = self.slot(pos);
-        debug_assert_eq!(
-            slot.stamp.load(Ordering::Relaxed),
-            pos.wrapping_add(1),
+        let (stamp, cell) = self.slot(pos);
+        debug_assert!(
+            stamp.load(Ordering::Relaxed) > pos,
             "unread position without its stamp"
         );
-        // SAFETY: an unread position's value is initialised (slot invariant) and nobody
+        // SAFETY: an unread position's value is initialised (group invariant) and nobody
         // else can access it any more (contract); it is dropped once because the block
         // is freed right after.
-        slot.value
-            .with_mut(|cell| unsafe { cell.cast::<T>().drop_in_place() });
+        cell.with_mut(|cell| unsafe { cell.cast::<T>().drop_in_place() });
     }
 
-    /// Runs the destructors of the header and of every slot cell (not of the values
-    /// inside: see [`drop_unread`](Self::drop_unread)). A no-op for std atomics; under
-    /// loom it retires the model's tracked objects.
+    /// Runs the destructors of the header and of every stamp and cell (not of the
+    /// values inside: see [`drop_unread`](Self::drop_unread)). A no-op for std atomics;
+    /// under loom it retires the model's tracked objects.
     ///
     /// # Safety
     ///
     /// Both halves are gone and the block is freed right after, without further access.
     pub(crate) unsafe fn drop_block_in_place(&self) {
-        for i in 0..self.capacity() as usize {
-            // SAFETY: slot `i < capacity` is initialised (field invariant); dropped once,
-            // as the block is freed next (contract).
-            unsafe { self.slots.add(i).drop_in_place() };
+        for g in 0..=self.group_mask {
+            let group = self.group(g);
+            // SAFETY: the group's stamp and `K` cells are initialised (field invariant);
+            // each is dropped once, as the block is freed next (contract).
+            unsafe {
+                group.cast::<AtomicU64>().drop_in_place();
+                for i in 0..Self::K as usize {
+                    let cell = group.add(items_offset::<T>() + i * size_of::<Cell<T>>());
+                    cell.cast::<Cell<T>>().drop_in_place();
+                }
+            }
         }
         // SAFETY: the header is initialised (field invariant); dropped once (contract).
         unsafe { self.header.drop_in_place() };

@@ -45,7 +45,9 @@ use std::fmt;
 use std::mem::size_of;
 use std::ptr::NonNull;
 
-use super::layout::{self, CONSUMER_ATTACHED, Header, MAGIC, PRODUCER_ATTACHED, Slot, VERSION};
+use super::layout::{
+    self, CONSUMER_ATTACHED, Header, MAGIC, PRODUCER_ATTACHED, VERSION, group_bytes, groups_for,
+};
 use super::ring::{Backing, RingRaw};
 use super::{Consumer, Producer};
 use crate::sync::Ordering;
@@ -70,10 +72,13 @@ pub const fn bytes_for<T: Record>(capacity: usize) -> Option<usize> {
     if !capacity.is_power_of_two() {
         return None;
     }
-    // Slot 0 follows the header directly: a slot's alignment (8) divides the header's
-    // size (a multiple of its 128-byte alignment). `layout::block_layout` agrees; the
-    // unit tests check it.
-    let Some(slots) = capacity.checked_mul(size_of::<Slot<T>>()) else {
+    // Group 0 follows the header directly: a group's alignment (64 at most for a
+    // `Record`) divides the header's size (a multiple of its 128-byte alignment).
+    // `layout::block_layout` agrees; the unit tests check it.
+    let Some(groups) = groups_for::<T>(capacity) else {
+        return None;
+    };
+    let Some(slots) = groups.checked_mul(group_bytes::<T>()) else {
         return None;
     };
     match slots.checked_add(size_of::<Header>()) {
@@ -218,9 +223,9 @@ unsafe fn attach<T: Record>(
         size_of::<T>(),
     )?;
     expect(
-        "slot size",
+        "group size",
         meta.slot_bytes.load(Ordering::Relaxed),
-        size_of::<Slot<T>>(),
+        group_bytes::<T>(),
     )?;
     expect(
         "slot offset",

@@ -55,7 +55,7 @@ pub(crate) struct BrokerOutcome {
 
 impl BrokerThread<'_> {
     pub(crate) fn run(mut self) -> BrokerOutcome {
-        let pinned = pin_current(self.core);
+        let pinned = pin_current(self.core, "broker");
         let mut held: VecDeque<(u64, Order)> = VecDeque::with_capacity(HOLD_CAPACITY);
         let mut waiter = Waiter::new(self.wait);
         loop {

@@ -89,7 +89,7 @@ pub(crate) struct EngineOutcome {
 impl EngineThread<'_> {
     /// Runs until the run is over (module docs); returns why.
     pub(crate) fn run(mut self) -> EngineOutcome {
-        let pinned = pin_current(self.core);
+        let pinned = pin_current(self.core, "engine");
         self.reconcile_at_start();
         self.engine
             .start(wall_ns(), self.start_reason, &mut self.publisher);

@@ -57,7 +57,7 @@ pub(crate) struct FeedOutcome {
 
 impl FeedThread<'_> {
     pub(crate) fn run(mut self) -> FeedOutcome {
-        let pinned = pin_current(self.core);
+        let pinned = pin_current(self.core, "feed");
         let mut pacer = Pacer::new(self.pace);
         let mut waiter = Waiter::new(self.wait);
         let mut fed = 0u64;

@@ -118,9 +118,20 @@ impl Placement {
     }
 }
 
-/// Pins the calling thread to `core`; false if the OS refused (or no core was given).
-pub(crate) fn pin_current(core: Option<usize>) -> bool {
-    core.is_some_and(|id| core_affinity::set_for_current(core_affinity::CoreId { id }))
+/// Pins the calling thread (the `thread` thread) to `core`; false if the OS refused (or
+/// no core was given). A refusal is logged at once, at the thread's start and before its
+/// loop, so the operator learns it when it matters rather than in the end-of-run summary
+/// (which repeats it).
+pub(crate) fn pin_current(core: Option<usize>, thread: &str) -> bool {
+    let Some(id) = core else { return false };
+    let pinned = core_affinity::set_for_current(core_affinity::CoreId { id });
+    if !pinned {
+        tracing::warn!(
+            "the {thread} thread could not be pinned to core {id}: it runs unpinned, so its \
+             latency is the scheduler's"
+        );
+    }
+    pinned
 }
 
 #[cfg(test)]
@@ -134,6 +145,14 @@ mod tests {
             broker,
             available: 4,
         }
+    }
+
+    #[test]
+    fn pinning_to_a_core_the_machine_lacks_is_refused_not_fatal() {
+        // Core 1000 fits the kernel's CPU set but exists on no machine we run on.
+        let on_a_thread =
+            std::thread::spawn(|| (pin_current(Some(1000), "feed"), pin_current(None, "feed")));
+        assert_eq!(on_a_thread.join().unwrap(), (false, false));
     }
 
     #[test]

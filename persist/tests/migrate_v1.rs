@@ -6,25 +6,19 @@
 
 mod common;
 
-use std::path::Path;
-
-use common::fixtures::{copy_fixture, dec, expected, file_schema, fixture};
+use common::fixtures::{
+    assert_fixture_files, assert_stats_schema, assert_verifies, copy_fixture, craft_schema, dec,
+    expected, file_schema,
+};
 use common::{assert_state, copy_dir, restore_ok, segments, snapshots};
 use seamless_core::domain::{Event, EventBody, InstrumentId, Money, Price, Qty, Side, State};
 use seamless_persist::format::{LAYOUT_HASHES, SCHEMA_VERSION};
-use seamless_persist::tools::{stats::stats, verify::verify};
+use seamless_persist::tools::verify::verify;
 use seamless_persist::{LogMeta, LogWriter, PersistError, RestoreOptions, load_snapshot, restore};
 
 #[test]
 fn the_v1_files_are_schema_1_with_the_v1_layout() {
-    let dir = fixture("v1").join("data");
-    for f in segments(&dir).iter().chain(&snapshots(&dir)) {
-        assert_eq!(file_schema(f), 1, "{}", f.display());
-        let bytes = std::fs::read(f).unwrap();
-        let hash = u64::from_le_bytes(bytes[16..24].try_into().unwrap());
-        assert_eq!(hash, LAYOUT_HASHES[0], "{}", f.display());
-    }
-    assert_eq!((segments(&dir).len(), snapshots(&dir).len()), (3, 2));
+    assert_fixture_files("v1", 1, LAYOUT_HASHES[0], (3, 2));
 }
 
 #[test]
@@ -95,15 +89,8 @@ fn the_v1_fixture_restores_into_the_values_the_v1_core_had() {
 
 #[test]
 fn the_v1_fixture_passes_verify_and_its_snapshots_equal_the_v2_fold_of_its_log() {
-    let want = expected("v1");
     let dir = copy_fixture("v1");
-    let v = verify(dir.path()).unwrap();
-    assert!(v.ok(), "{v}");
-    assert_eq!(v.snapshots_compared, 2, "{v}");
-    assert_eq!(
-        v.walked.records,
-        want["verify"]["records"].as_u64().unwrap()
-    );
+    assert_verifies(dir.path(), "v1");
     // The same through the log alone: no snapshot, every v1 record folded by this
     // build, equals the restore through the newest migrated snapshot.
     let via_snapshot = restore_ok(dir.path()).state;
@@ -123,9 +110,7 @@ fn the_v1_fixture_passes_verify_and_its_snapshots_equal_the_v2_fold_of_its_log()
         assert_eq!(meta.instruments.len(), 2);
         assert!(state.positions()[..2].iter().all(|p| p.marked == 1));
     }
-    let s = stats(dir.path()).unwrap();
-    assert!(s.segments.iter().all(|f| f.schema == 1));
-    assert!(s.snapshots.iter().all(|f| f.schema == Some(1)));
+    assert_stats_schema(dir.path(), 1);
 }
 
 /// Appends `n` events after `state` (marks and fills on both instruments), folding
@@ -219,27 +204,6 @@ fn a_directory_of_v1_and_current_files_restores_across_restarts() {
     let v = verify(dir.path()).unwrap();
     assert!(v.ok(), "{v}");
     assert_eq!(v.snapshots_compared, 3);
-}
-
-/// Rewrites a file's schema to `schema` and fixes the checksum that covers it (the
-/// header's for a segment, the file's for a snapshot): a well-formed file as a newer
-/// build would write it.
-fn craft_schema(path: &Path, schema: u32) {
-    let mut bytes = std::fs::read(path).unwrap();
-    bytes[8..12].copy_from_slice(&schema.to_le_bytes());
-    let crc_at = if file_schema_kind(path) == "snap" {
-        bytes.len() - 4
-    } else {
-        let header_len = u32::from_le_bytes(bytes[12..16].try_into().unwrap()) as usize;
-        header_len - 4
-    };
-    let crc = crc32c::crc32c(&bytes[..crc_at]);
-    bytes[crc_at..crc_at + 4].copy_from_slice(&crc.to_le_bytes());
-    std::fs::write(path, bytes).unwrap();
-}
-
-fn file_schema_kind(path: &Path) -> &str {
-    path.extension().and_then(|e| e.to_str()).unwrap_or("")
 }
 
 #[test]

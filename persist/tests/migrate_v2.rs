@@ -10,27 +10,22 @@
 mod common;
 
 use std::ops::ControlFlow;
-use std::path::Path;
 
-use common::fixtures::{copy_fixture, dec, expected, file_schema, fixture};
+use common::fixtures::{
+    assert_fixture_files, assert_stats_schema, assert_verifies, copy_fixture, craft_schema, dec,
+    expected, file_schema, fixture,
+};
 use common::{assert_state, restore_ok, segments, snapshots};
 use seamless_core::domain::{EventBody, InstrumentId, Money, Price, Qty};
 use seamless_persist::format::{LAYOUT_HASHES, SCHEMA_VERSION};
 use seamless_persist::tools::dump::for_each_event;
-use seamless_persist::tools::{stats::stats, verify::verify};
+use seamless_persist::tools::verify::verify;
 use seamless_persist::{LogWriter, PersistError, RestoreOptions, load_snapshot, restore};
 use zerocopy::IntoBytes;
 
 #[test]
 fn the_v2_files_are_schema_2_with_the_v2_layout() {
-    let dir = fixture("v2").join("data");
-    for f in segments(&dir).iter().chain(&snapshots(&dir)) {
-        assert_eq!(file_schema(f), 2, "{}", f.display());
-        let bytes = std::fs::read(f).unwrap();
-        let hash = u64::from_le_bytes(bytes[16..24].try_into().unwrap());
-        assert_eq!(hash, LAYOUT_HASHES[1], "{}", f.display());
-    }
-    assert_eq!((segments(&dir).len(), snapshots(&dir).len()), (2, 2));
+    assert_fixture_files("v2", 2, LAYOUT_HASHES[1], (2, 2));
     assert_eq!(expected("v2")["schema"], 2);
 }
 
@@ -168,22 +163,13 @@ fn the_v2_log_alone_folds_into_the_values_the_v2_core_had() {
 
 #[test]
 fn the_v2_fixture_passes_verify_and_its_snapshots_equal_the_v3_fold_of_its_log() {
-    let want = expected("v2");
     let dir = copy_fixture("v2");
-    let v = verify(dir.path()).unwrap();
-    assert!(v.ok(), "{v}");
-    assert_eq!(v.snapshots_compared, 2, "{v}");
-    assert_eq!(
-        v.walked.records,
-        want["verify"]["records"].as_u64().unwrap()
-    );
+    assert_verifies(dir.path(), "v2");
     for snap in snapshots(dir.path()) {
         let (_, meta) = load_snapshot(&snap).unwrap();
         assert_eq!(meta.instruments.len(), 2);
     }
-    let s = stats(dir.path()).unwrap();
-    assert!(s.segments.iter().all(|f| f.schema == 2));
-    assert!(s.snapshots.iter().all(|f| f.schema == Some(2)));
+    assert_stats_schema(dir.path(), 2);
 }
 
 #[test]
@@ -224,23 +210,6 @@ fn a_directory_of_v2_and_v3_files_restores_across_restarts() {
     let v = verify(dir.path()).unwrap();
     assert!(v.ok(), "{v}");
     assert_eq!(v.snapshots_compared, 3, "{v}");
-}
-
-/// Rewrites a file's schema to `schema` and fixes the checksum that covers it (the
-/// header's for a segment, the file's for a snapshot): a well-formed file as a newer
-/// build would write it.
-fn craft_schema(path: &Path, schema: u32) {
-    let mut bytes = std::fs::read(path).unwrap();
-    bytes[8..12].copy_from_slice(&schema.to_le_bytes());
-    let crc_at = if path.extension().is_some_and(|e| e == "snap") {
-        bytes.len() - 4
-    } else {
-        let header_len = u32::from_le_bytes(bytes[12..16].try_into().unwrap()) as usize;
-        header_len - 4
-    };
-    let crc = crc32c::crc32c(&bytes[..crc_at]);
-    bytes[crc_at..crc_at + 4].copy_from_slice(&crc.to_le_bytes());
-    std::fs::write(path, bytes).unwrap();
 }
 
 #[test]

@@ -102,23 +102,21 @@ impl Table {
 
     /// Median over rounds of `name`'s figure divided by the baseline's same-round figure.
     pub fn median_ratios(&self, name: &str) -> Option<[f64; FIGURE_COUNT]> {
-        let s = self.series.get(name)?;
-        let b = self.series.get(&self.baseline)?;
+        // Checked once here so that a missing series is `None`, not a row of zeros.
+        self.series.get(name)?;
+        self.series.get(&self.baseline)?;
         let mut out = [0f64; FIGURE_COUNT];
         for (i, slot) in out.iter_mut().enumerate() {
-            let mut v: Vec<f64> = s
-                .rounds
-                .iter()
-                .zip(&b.rounds)
-                .map(|(r, br)| r.figures()[i] as f64 / br.figures()[i].max(1) as f64)
-                .collect();
-            *slot = median_f64(&mut v);
+            *slot = self
+                .median_ratio_between(name, &self.baseline, |s| s.figures()[i] as f64)
+                .unwrap_or_default();
         }
         Some(out)
     }
 
     /// Median over rounds of `name`'s `figure` divided by `over`'s same-round `figure`
-    /// (`None` if either series is missing).
+    /// (`None` if either series is missing or has no round). A figure under 1 (ns, or
+    /// the mean of an empty round) divides as 1.
     pub fn median_ratio_between(
         &self,
         name: &str,
@@ -131,7 +129,7 @@ impl Table {
             .rounds
             .iter()
             .zip(&b.rounds)
-            .map(|(r, br)| figure(r) / figure(br).max(f64::MIN_POSITIVE))
+            .map(|(r, br)| figure(r) / figure(br).max(1.0))
             .collect();
         (!v.is_empty()).then(|| median_f64(&mut v))
     }
